@@ -1,0 +1,587 @@
+-- hubroute 0.1: routing of help-desk tickets and inbox conversations on insert.
+--
+-- Every object is schema-qualified and every operator is written as
+-- OPERATOR(pg_catalog.x), so nothing here depends on the search_path of the
+-- session that runs CREATE EXTENSION.
+
+\echo Use "CREATE EXTENSION hubroute" to load this file. \quit
+
+-- Created here, not by the control file, so that CREATE EXTENSION fails when
+-- a schema of that name already exists (it could hold planted objects).
+CREATE SCHEMA hubroute;
+
+-------------------------------------------------------------------------------
+-- Validation helpers: every configuration error names the column and either
+-- the allowed values or the reason.
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION hubroute.require_one_of(tbl text, col text, val text, allowed text[])
+RETURNS void LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF val IS NOT NULL AND NOT (val OPERATOR(pg_catalog.=) ANY (allowed)) THEN
+        RAISE EXCEPTION 'invalid value for hubroute.%.%: "%"', tbl, col, val
+            USING ERRCODE = 'check_violation',
+                  COLUMN = col, TABLE = tbl, SCHEMA = 'hubroute',
+                  DETAIL = format('Allowed values are: %s.', array_to_string(allowed, ', '));
+    END IF;
+END;
+$$;
+
+-- The seats a workspace kind needs: inbox routing takes sales or service
+-- seats, help-desk routing only service seats.
+CREATE FUNCTION hubroute.seats_for(workspace_kind text)
+RETURNS text[] LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE workspace_kind WHEN 'inbox' THEN ARRAY['sales', 'service']
+                               ELSE ARRAY['service'] END
+$$;
+
+-- Refuses a routing user (target or fallback) without the seat the
+-- workspace needs.
+CREATE FUNCTION hubroute.require_seat(tbl text, col text, user_id bigint, workspace_id bigint)
+RETURNS void LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ws_kind text;
+    user_seat text;
+BEGIN
+    SELECT w.kind INTO ws_kind FROM hubroute.workspaces w WHERE w.id OPERATOR(pg_catalog.=) workspace_id;
+    SELECT u.seat INTO user_seat FROM hubroute.users u WHERE u.id OPERATOR(pg_catalog.=) user_id;
+    IF user_seat IS NULL OR ws_kind IS NULL THEN
+        RETURN;  -- the foreign keys report a missing user or workspace
+    END IF;
+    IF NOT (user_seat OPERATOR(pg_catalog.=) ANY (hubroute.seats_for(ws_kind))) THEN
+        RAISE EXCEPTION 'user % cannot be used in hubroute.%.%: it has seat "%"', user_id, tbl, col, user_seat
+            USING ERRCODE = 'check_violation',
+                  COLUMN = col, TABLE = tbl, SCHEMA = 'hubroute',
+                  DETAIL = format('Routing in a %s workspace needs a seat of: %s.',
+                                  ws_kind, array_to_string(hubroute.seats_for(ws_kind), ', ')),
+                  HINT = 'Give the user a seat first, e.g. UPDATE hubroute.users SET seat = ''service''.';
+    END IF;
+END;
+$$;
+
+-------------------------------------------------------------------------------
+-- People
+-------------------------------------------------------------------------------
+
+CREATE TABLE hubroute.users (
+    id            bigint PRIMARY KEY,
+    name          text NOT NULL,
+    email         text,
+    seat          text NOT NULL DEFAULT 'none',
+    available     boolean NOT NULL DEFAULT true,
+    active        boolean NOT NULL DEFAULT true,
+    ticket_access boolean NOT NULL DEFAULT true
+);
+
+CREATE TABLE hubroute.teams (
+    id   bigint PRIMARY KEY,
+    name text NOT NULL UNIQUE
+);
+
+CREATE TABLE hubroute.team_members (
+    team_id    bigint NOT NULL REFERENCES hubroute.teams ON DELETE CASCADE,
+    user_id    bigint NOT NULL REFERENCES hubroute.users ON DELETE CASCADE,
+    is_primary boolean NOT NULL DEFAULT true,
+    PRIMARY KEY (team_id, user_id)
+);
+-- A user has at most one primary team; the trigger below gives the message,
+-- this index holds the rule against concurrent inserts.
+CREATE UNIQUE INDEX team_members_one_primary ON hubroute.team_members (user_id) WHERE is_primary;
+
+-------------------------------------------------------------------------------
+-- Workspaces and channels
+-------------------------------------------------------------------------------
+
+CREATE TABLE hubroute.workspaces (
+    id   bigint PRIMARY KEY,
+    name text NOT NULL,
+    kind text NOT NULL
+);
+
+CREATE TABLE hubroute.workspace_teams (
+    workspace_id bigint NOT NULL REFERENCES hubroute.workspaces ON DELETE CASCADE,
+    team_id      bigint NOT NULL REFERENCES hubroute.teams ON DELETE CASCADE,
+    PRIMARY KEY (workspace_id, team_id)
+);
+CREATE INDEX workspace_teams_team ON hubroute.workspace_teams (team_id);
+
+CREATE TABLE hubroute.channels (
+    id               bigint PRIMARY KEY,
+    workspace_id     bigint NOT NULL REFERENCES hubroute.workspaces,
+    kind             text NOT NULL,
+    name             text NOT NULL,
+    assign_to        text NOT NULL DEFAULT 'nobody',
+    distribution     text,
+    only_available   boolean NOT NULL DEFAULT true,
+    fallback_user_id bigint REFERENCES hubroute.users,
+    use_skills       boolean NOT NULL DEFAULT false,
+    timezone         text NOT NULL DEFAULT 'UTC'
+);
+
+CREATE TABLE hubroute.channel_targets (
+    id         bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    channel_id bigint NOT NULL REFERENCES hubroute.channels ON DELETE CASCADE,
+    user_id    bigint REFERENCES hubroute.users ON DELETE CASCADE,
+    team_id    bigint REFERENCES hubroute.teams ON DELETE CASCADE,
+    UNIQUE (channel_id, user_id),
+    UNIQUE (channel_id, team_id)
+);
+
+-------------------------------------------------------------------------------
+-- Contacts and skills
+-------------------------------------------------------------------------------
+
+CREATE TABLE hubroute.contacts (
+    id       bigint PRIMARY KEY,
+    name     text,
+    email    text,
+    owner_id bigint REFERENCES hubroute.users ON DELETE SET NULL,
+    tracked  boolean NOT NULL DEFAULT false
+);
+
+CREATE TABLE hubroute.skills (
+    id   bigint PRIMARY KEY,
+    name text NOT NULL UNIQUE,
+    kind text NOT NULL DEFAULT 'category'
+);
+
+CREATE TABLE hubroute.user_skills (
+    user_id  bigint NOT NULL REFERENCES hubroute.users ON DELETE CASCADE,
+    skill_id bigint NOT NULL REFERENCES hubroute.skills ON DELETE CASCADE,
+    PRIMARY KEY (user_id, skill_id)
+);
+
+-------------------------------------------------------------------------------
+-- Work items
+-------------------------------------------------------------------------------
+
+CREATE TABLE hubroute.tickets (
+    id              bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    channel_id      bigint NOT NULL REFERENCES hubroute.channels,
+    contact_id      bigint REFERENCES hubroute.contacts,
+    subject         text,
+    required_skills bigint[] NOT NULL DEFAULT '{}',
+    status          text NOT NULL DEFAULT 'open'
+                    CONSTRAINT tickets_status_check CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['open', 'closed'])),
+    owner_id        bigint REFERENCES hubroute.users,
+    team_id         bigint REFERENCES hubroute.teams,
+    handled_by      text NOT NULL DEFAULT 'human'
+                    CONSTRAINT tickets_handled_by_check CHECK (handled_by OPERATOR(pg_catalog.=) ANY (ARRAY['human', 'customer_agent'])),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    assigned_at     timestamptz
+);
+CREATE INDEX tickets_owner ON hubroute.tickets (owner_id);
+CREATE INDEX tickets_unassigned ON hubroute.tickets (channel_id, created_at)
+    WHERE owner_id IS NULL AND status OPERATOR(pg_catalog.=) 'open';
+
+CREATE TABLE hubroute.conversations (
+    id              bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    channel_id      bigint NOT NULL REFERENCES hubroute.channels,
+    contact_id      bigint REFERENCES hubroute.contacts,
+    subject         text,
+    required_skills bigint[] NOT NULL DEFAULT '{}',
+    status          text NOT NULL DEFAULT 'open'
+                    CONSTRAINT conversations_status_check CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['open', 'closed'])),
+    owner_id        bigint REFERENCES hubroute.users,
+    team_id         bigint REFERENCES hubroute.teams,
+    handled_by      text NOT NULL DEFAULT 'human'
+                    CONSTRAINT conversations_handled_by_check CHECK (handled_by OPERATOR(pg_catalog.=) ANY (ARRAY['human', 'customer_agent'])),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    assigned_at     timestamptz
+);
+CREATE INDEX conversations_owner ON hubroute.conversations (owner_id);
+CREATE INDEX conversations_unassigned ON hubroute.conversations (channel_id, created_at)
+    WHERE owner_id IS NULL AND status OPERATOR(pg_catalog.=) 'open';
+
+CREATE TABLE hubroute.messages (
+    id              bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    ticket_id       bigint REFERENCES hubroute.tickets ON DELETE CASCADE,
+    conversation_id bigint REFERENCES hubroute.conversations ON DELETE CASCADE,
+    direction       text NOT NULL
+                    CONSTRAINT messages_direction_check CHECK (direction OPERATOR(pg_catalog.=) ANY (ARRAY['incoming', 'outgoing'])),
+    author_user_id  bigint REFERENCES hubroute.users,
+    body            text,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT messages_one_item_check CHECK ((ticket_id IS NULL) OPERATOR(pg_catalog.<>) (conversation_id IS NULL))
+);
+CREATE INDEX messages_ticket ON hubroute.messages (ticket_id) WHERE ticket_id IS NOT NULL;
+CREATE INDEX messages_conversation ON hubroute.messages (conversation_id) WHERE conversation_id IS NOT NULL;
+
+-- An append-only log: one row per routing decision and per manual change of
+-- owner. It keeps no foreign keys, so that the history of deleted items and
+-- users stays, and so that a decision can be logged before its item row exists.
+CREATE TABLE hubroute.assignments (
+    id              bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    ticket_id       bigint,
+    conversation_id bigint,
+    user_id         bigint,
+    team_id         bigint,
+    method          text NOT NULL,
+    reason          text,
+    at              timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT assignments_one_item_check CHECK ((ticket_id IS NULL) OPERATOR(pg_catalog.<>) (conversation_id IS NULL))
+);
+CREATE INDEX assignments_ticket ON hubroute.assignments (ticket_id) WHERE ticket_id IS NOT NULL;
+CREATE INDEX assignments_conversation ON hubroute.assignments (conversation_id) WHERE conversation_id IS NOT NULL;
+
+-- An outbox the application reads to send e-mail.
+CREATE TABLE hubroute.notifications (
+    id              bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    user_id         bigint NOT NULL REFERENCES hubroute.users ON DELETE CASCADE,
+    kind            text NOT NULL,
+    ticket_id       bigint,
+    conversation_id bigint,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+-------------------------------------------------------------------------------
+-- Load counters: open items per user, kept exact by the item triggers (in C)
+-- so that routing never counts rows. One row per user, created with the user.
+-- A balanced or least-busy decision locks the rows of its whole pool.
+-------------------------------------------------------------------------------
+
+CREATE TABLE hubroute.user_counters (
+    user_id            bigint PRIMARY KEY REFERENCES hubroute.users ON DELETE CASCADE,
+    open_tickets       integer NOT NULL DEFAULT 0,
+    open_conversations integer NOT NULL DEFAULT 0,
+    last_assigned_at   timestamptz
+);
+
+-- Round-robin rotation per channel: the id of the user who got the last item
+-- (NULL until the first). Created on a channel's first round-robin decision.
+CREATE TABLE hubroute.channel_rotation (
+    channel_id   bigint PRIMARY KEY REFERENCES hubroute.channels ON DELETE CASCADE,
+    last_user_id bigint
+);
+
+-------------------------------------------------------------------------------
+-- Reporting views
+-------------------------------------------------------------------------------
+
+CREATE VIEW hubroute.user_load AS
+SELECT u.id AS user_id,
+       u.name,
+       u.available,
+       COALESCE(c.open_tickets, 0) AS open_tickets,
+       COALESCE(c.open_conversations, 0) AS open_conversations,
+       c.last_assigned_at
+  FROM hubroute.users u
+  LEFT JOIN hubroute.user_counters c ON c.user_id OPERATOR(pg_catalog.=) u.id;
+
+CREATE VIEW hubroute.unassigned AS
+SELECT 'ticket'::text AS kind, t.id, t.channel_id, t.created_at, t.handled_by
+  FROM hubroute.tickets t
+ WHERE t.owner_id IS NULL AND t.status OPERATOR(pg_catalog.=) 'open'
+UNION ALL
+SELECT 'conversation'::text, c.id, c.channel_id, c.created_at, c.handled_by
+  FROM hubroute.conversations c
+ WHERE c.owner_id IS NULL AND c.status OPERATOR(pg_catalog.=) 'open';
+
+-------------------------------------------------------------------------------
+-- Configuration validation triggers
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION hubroute.users_validate() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM hubroute.require_one_of('users', 'seat', NEW.seat, ARRAY['none', 'sales', 'service']);
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER users_validate BEFORE INSERT OR UPDATE ON hubroute.users
+    FOR EACH ROW EXECUTE FUNCTION hubroute.users_validate();
+
+-- Every user gets its counter row, so that a routing decision can lock it.
+CREATE FUNCTION hubroute.users_create_counters() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO hubroute.user_counters (user_id) VALUES (NEW.id) ON CONFLICT (user_id) DO NOTHING;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER users_create_counters AFTER INSERT ON hubroute.users
+    FOR EACH ROW EXECUTE FUNCTION hubroute.users_create_counters();
+
+CREATE FUNCTION hubroute.team_members_validate() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    other_team bigint;
+BEGIN
+    IF NEW.is_primary THEN
+        SELECT m.team_id INTO other_team FROM hubroute.team_members m
+         WHERE m.user_id OPERATOR(pg_catalog.=) NEW.user_id AND m.is_primary
+           AND m.team_id OPERATOR(pg_catalog.<>) NEW.team_id;
+        IF FOUND THEN
+            RAISE EXCEPTION 'user % already has primary team %', NEW.user_id, other_team
+                USING ERRCODE = 'unique_violation',
+                      COLUMN = 'is_primary', TABLE = 'team_members', SCHEMA = 'hubroute',
+                      DETAIL = 'A user has at most one primary (main) team; other memberships are additional.',
+                      HINT = 'Insert this membership with is_primary = false, or make the other one additional first.';
+        END IF;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER team_members_validate BEFORE INSERT OR UPDATE ON hubroute.team_members
+    FOR EACH ROW EXECUTE FUNCTION hubroute.team_members_validate();
+
+CREATE FUNCTION hubroute.workspaces_validate() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM hubroute.require_one_of('workspaces', 'kind', NEW.kind, ARRAY['inbox', 'helpdesk']);
+    IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND NEW.kind OPERATOR(pg_catalog.<>) OLD.kind
+       AND EXISTS (SELECT 1 FROM hubroute.channels c WHERE c.workspace_id OPERATOR(pg_catalog.=) NEW.id) THEN
+        RAISE EXCEPTION 'cannot change hubroute.workspaces.kind of workspace % from "%" to "%"', NEW.id, OLD.kind, NEW.kind
+            USING ERRCODE = 'check_violation',
+                  COLUMN = 'kind', TABLE = 'workspaces', SCHEMA = 'hubroute',
+                  DETAIL = 'The workspace has channels, and their items belong to its kind.';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER workspaces_validate BEFORE INSERT OR UPDATE ON hubroute.workspaces
+    FOR EACH ROW EXECUTE FUNCTION hubroute.workspaces_validate();
+
+CREATE FUNCTION hubroute.channels_validate() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM hubroute.require_one_of('channels', 'kind', NEW.kind,
+        ARRAY['chat', 'bot', 'messenger', 'email', 'form', 'calling', 'whatsapp']);
+    PERFORM hubroute.require_one_of('channels', 'assign_to', NEW.assign_to,
+        ARRAY['nobody', 'users_and_teams', 'contact_owner', 'customer_agent']);
+    PERFORM hubroute.require_one_of('channels', 'distribution', NEW.distribution,
+        ARRAY['balanced', 'random', 'least_busy', 'round_robin']);
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name OPERATOR(pg_catalog.=) NEW.timezone)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_abbrevs z WHERE z.abbrev OPERATOR(pg_catalog.=) NEW.timezone) THEN
+        RAISE EXCEPTION 'invalid value for hubroute.channels.timezone: "%"', NEW.timezone
+            USING ERRCODE = 'invalid_parameter_value',
+                  COLUMN = 'timezone', TABLE = 'channels', SCHEMA = 'hubroute',
+                  DETAIL = 'The time zone must be a name listed in pg_timezone_names, such as ''Europe/Amsterdam''.';
+    END IF;
+    IF NEW.fallback_user_id IS NOT NULL THEN
+        PERFORM hubroute.require_seat('channels', 'fallback_user_id', NEW.fallback_user_id, NEW.workspace_id);
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER channels_validate BEFORE INSERT OR UPDATE ON hubroute.channels
+    FOR EACH ROW EXECUTE FUNCTION hubroute.channels_validate();
+
+CREATE FUNCTION hubroute.channel_targets_validate() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF (NEW.user_id IS NULL) OPERATOR(pg_catalog.=) (NEW.team_id IS NULL) THEN
+        RAISE EXCEPTION 'a hubroute.channel_targets row must set exactly one of user_id and team_id'
+            USING ERRCODE = 'check_violation',
+                  COLUMN = 'user_id', TABLE = 'channel_targets', SCHEMA = 'hubroute',
+                  DETAIL = format('The row sets %s.', CASE WHEN NEW.user_id IS NULL THEN 'neither' ELSE 'both' END),
+                  HINT = 'Use one row per user and one row per team.';
+    END IF;
+    IF NEW.user_id IS NOT NULL THEN
+        PERFORM hubroute.require_seat('channel_targets', 'user_id', NEW.user_id,
+            (SELECT c.workspace_id FROM hubroute.channels c WHERE c.id OPERATOR(pg_catalog.=) NEW.channel_id));
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER channel_targets_validate BEFORE INSERT OR UPDATE ON hubroute.channel_targets
+    FOR EACH ROW EXECUTE FUNCTION hubroute.channel_targets_validate();
+
+CREATE FUNCTION hubroute.skills_validate() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM hubroute.require_one_of('skills', 'kind', NEW.kind, ARRAY['language', 'category']);
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER skills_validate BEFORE INSERT OR UPDATE ON hubroute.skills
+    FOR EACH ROW EXECUTE FUNCTION hubroute.skills_validate();
+
+-------------------------------------------------------------------------------
+-- Routing and counters (C)
+-------------------------------------------------------------------------------
+
+-- BEFORE INSERT: validates the channel, routes an item that names no owner,
+-- logs the decision. SECURITY DEFINER so that an application role needs no
+-- rights on the routing tables.
+CREATE FUNCTION hubroute.item_before_insert() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'hubroute_item_before_insert'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+-- BEFORE UPDATE of owner, team or channel: manual assignment checks and log.
+CREATE FUNCTION hubroute.item_before_update() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'hubroute_item_before_update'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+-- AFTER INSERT/UPDATE/DELETE: keeps hubroute.user_counters exact.
+CREATE FUNCTION hubroute.item_count() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'hubroute_item_count'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+-- AFTER INSERT on messages: reply assignment.
+CREATE FUNCTION hubroute.message_reply() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'hubroute_message_reply'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER hubroute_route BEFORE INSERT ON hubroute.tickets
+    FOR EACH ROW EXECUTE FUNCTION hubroute.item_before_insert();
+CREATE TRIGGER hubroute_assign BEFORE UPDATE ON hubroute.tickets
+    FOR EACH ROW
+    WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
+          OR OLD.team_id IS DISTINCT FROM NEW.team_id
+          OR OLD.channel_id IS DISTINCT FROM NEW.channel_id)
+    EXECUTE FUNCTION hubroute.item_before_update();
+CREATE TRIGGER hubroute_count_insert AFTER INSERT ON hubroute.tickets
+    FOR EACH ROW WHEN (NEW.owner_id IS NOT NULL)
+    EXECUTE FUNCTION hubroute.item_count();
+CREATE TRIGGER hubroute_count_update AFTER UPDATE ON hubroute.tickets
+    FOR EACH ROW
+    WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
+          OR OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION hubroute.item_count();
+CREATE TRIGGER hubroute_count_delete AFTER DELETE ON hubroute.tickets
+    FOR EACH ROW WHEN (OLD.owner_id IS NOT NULL AND OLD.status OPERATOR(pg_catalog.=) 'open')
+    EXECUTE FUNCTION hubroute.item_count();
+
+CREATE TRIGGER hubroute_route BEFORE INSERT ON hubroute.conversations
+    FOR EACH ROW EXECUTE FUNCTION hubroute.item_before_insert();
+CREATE TRIGGER hubroute_assign BEFORE UPDATE ON hubroute.conversations
+    FOR EACH ROW
+    WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
+          OR OLD.team_id IS DISTINCT FROM NEW.team_id
+          OR OLD.channel_id IS DISTINCT FROM NEW.channel_id)
+    EXECUTE FUNCTION hubroute.item_before_update();
+CREATE TRIGGER hubroute_count_insert AFTER INSERT ON hubroute.conversations
+    FOR EACH ROW WHEN (NEW.owner_id IS NOT NULL)
+    EXECUTE FUNCTION hubroute.item_count();
+CREATE TRIGGER hubroute_count_update AFTER UPDATE ON hubroute.conversations
+    FOR EACH ROW
+    WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
+          OR OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION hubroute.item_count();
+CREATE TRIGGER hubroute_count_delete AFTER DELETE ON hubroute.conversations
+    FOR EACH ROW WHEN (OLD.owner_id IS NOT NULL AND OLD.status OPERATOR(pg_catalog.=) 'open')
+    EXECUTE FUNCTION hubroute.item_count();
+
+CREATE TRIGGER hubroute_reply AFTER INSERT ON hubroute.messages
+    FOR EACH ROW
+    WHEN (NEW.direction OPERATOR(pg_catalog.=) 'outgoing' AND NEW.author_user_id IS NOT NULL)
+    EXECUTE FUNCTION hubroute.message_reply();
+
+-- Recounts every user's open items from the item tables. For repair after
+-- TRUNCATE or after triggers were bypassed; routing itself never counts.
+CREATE FUNCTION hubroute.rebuild_counters() RETURNS void LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    LOCK TABLE hubroute.user_counters IN EXCLUSIVE MODE;
+    INSERT INTO hubroute.user_counters (user_id)
+    SELECT u.id FROM hubroute.users u ON CONFLICT (user_id) DO NOTHING;
+    UPDATE hubroute.user_counters c
+       SET open_tickets = (SELECT count(*) FROM hubroute.tickets t
+                            WHERE t.owner_id OPERATOR(pg_catalog.=) c.user_id
+                              AND t.status OPERATOR(pg_catalog.=) 'open'),
+           open_conversations = (SELECT count(*) FROM hubroute.conversations v
+                                  WHERE v.owner_id OPERATOR(pg_catalog.=) c.user_id
+                                    AND v.status OPERATOR(pg_catalog.=) 'open'),
+           last_assigned_at = GREATEST(c.last_assigned_at,
+               (SELECT max(t.assigned_at) FROM hubroute.tickets t WHERE t.owner_id OPERATOR(pg_catalog.=) c.user_id),
+               (SELECT max(v.assigned_at) FROM hubroute.conversations v WHERE v.owner_id OPERATOR(pg_catalog.=) c.user_id));
+$$;
+
+CREATE FUNCTION hubroute.rebuild_counters_trigger() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM hubroute.rebuild_counters();
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER hubroute_truncate AFTER TRUNCATE ON hubroute.tickets
+    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.rebuild_counters_trigger();
+CREATE TRIGGER hubroute_truncate AFTER TRUNCATE ON hubroute.conversations
+    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.rebuild_counters_trigger();
+
+-------------------------------------------------------------------------------
+-- Public API
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION hubroute.route_ticket(id bigint) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'hubroute_route_ticket'
+    LANGUAGE C STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION hubroute.route_ticket(bigint) IS
+    'routes an open unassigned ticket now by its channel''s rule; returns the owner or NULL';
+
+CREATE FUNCTION hubroute.route_conversation(id bigint) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'hubroute_route_conversation'
+    LANGUAGE C STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION hubroute.route_conversation(bigint) IS
+    'routes an open unassigned conversation now by its channel''s rule; returns the owner or NULL';
+
+-------------------------------------------------------------------------------
+-- Privileges: only the route functions are public API.
+-------------------------------------------------------------------------------
+
+REVOKE ALL ON FUNCTION hubroute.require_one_of(text, text, text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.seats_for(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.require_seat(text, text, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.users_validate() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.users_create_counters() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.team_members_validate() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.workspaces_validate() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.channels_validate() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.channel_targets_validate() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.skills_validate() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.item_before_insert() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.item_before_update() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.item_count() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.message_reply() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.rebuild_counters() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.rebuild_counters_trigger() FROM PUBLIC;
+GRANT USAGE ON SCHEMA hubroute TO PUBLIC;
+
+-------------------------------------------------------------------------------
+-- pg_dump carries the rows of every table. The counters are the exception
+-- that proves the rule: they are registered but dump no rows, because the
+-- item triggers rebuild them while the items are restored (and restoring
+-- both would count every item twice).
+-------------------------------------------------------------------------------
+
+SELECT pg_catalog.pg_extension_config_dump('hubroute.users', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.teams', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.team_members', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.workspaces', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.workspace_teams', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.channels', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.channel_targets', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.contacts', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.skills', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.user_skills', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.tickets', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.conversations', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.messages', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.assignments', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.notifications', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.channel_rotation', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.user_counters', 'WHERE false');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.channel_targets_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.tickets_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.conversations_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.messages_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.assignments_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('hubroute.notifications_id_seq', '');
