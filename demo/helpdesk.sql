@@ -1,0 +1,107 @@
+-- hubroute demo: a small help desk and a shared inbox, configured with plain
+-- SQL, a stream of tickets and conversations, and who got what and why.
+\set QUIET 1
+\pset footer off
+SET client_min_messages = warning;
+CREATE EXTENSION hubroute;
+
+\echo
+\echo '== The people =='
+INSERT INTO hubroute.users (id, name, seat, available, active, ticket_access) VALUES
+    (1, 'Anouk',   'service', true,  true,  true),
+    (2, 'Bram',    'service', true,  true,  true),
+    (3, 'Chloe',   'service', false, true,  true),   -- away
+    (4, 'Daan',    'service', true,  true,  false),  -- no ticket access
+    (5, 'Eva',     'sales',   true,  true,  true),
+    (6, 'Finn',    'sales',   true,  true,  true),
+    (7, 'Gijs',    'none',    true,  true,  true),   -- no seat: never routed
+    (8, 'Hanna',   'service', true,  false, true);   -- deactivated
+INSERT INTO hubroute.teams VALUES (1, 'Support NL'), (2, 'Sales');
+INSERT INTO hubroute.team_members (team_id, user_id, is_primary) VALUES
+    (1, 1, true), (1, 2, true), (1, 3, true), (1, 4, true), (1, 8, true),
+    (2, 5, true), (2, 6, true), (2, 1, false);       -- Anouk helps Sales (additional)
+INSERT INTO hubroute.skills VALUES (1, 'billing', 'category'), (2, 'german', 'language');
+INSERT INTO hubroute.user_skills VALUES (1, 1), (2, 1), (2, 2);
+TABLE hubroute.users;
+
+\echo '== Workspaces and channels: each routing rule is one row =='
+INSERT INTO hubroute.workspaces VALUES (1, 'Help desk', 'helpdesk'), (2, 'Inbox', 'inbox');
+INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to, distribution, use_skills, fallback_user_id) VALUES
+    (10, 1, 'email',    'support@ (balanced)',        'users_and_teams', NULL,          false, NULL),
+    (11, 1, 'form',     'billing form (skills)',      'users_and_teams', 'balanced',    true,  NULL),
+    (12, 1, 'whatsapp', 'VIP line (contact owner)',   'contact_owner',   NULL,          false, 2),
+    (20, 2, 'chat',     'website chat (least busy)',  'users_and_teams', NULL,          false, NULL),
+    (21, 2, 'email',    'sales@ (round robin)',       'users_and_teams', 'round_robin', false, NULL),
+    (22, 2, 'bot',      'chatbot (customer agent)',   'customer_agent',  NULL,          false, NULL),
+    (23, 2, 'form',     'newsletter form (nobody)',   'nobody',          NULL,          false, NULL);
+INSERT INTO hubroute.channel_targets (channel_id, team_id) VALUES (10, 1), (20, 2), (21, 2);
+INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES (11, 1), (11, 2), (20, 1);
+SELECT id, name, assign_to, coalesce(distribution, '(default)') AS distribution, use_skills
+  FROM hubroute.channels ORDER BY id;
+
+INSERT INTO hubroute.contacts (id, name, owner_id, tracked) VALUES
+    (100, 'ACME (owner Anouk, tracked)',      1, true),
+    (101, 'Globex (owner Chloe, away)',        3, true),
+    (102, 'Initech (owner Anouk, no cookie)',  1, false),
+    (103, 'Umbrella (no owner)',               NULL, true);
+
+\echo '== A stream of work: the application only INSERTs =='
+INSERT INTO hubroute.tickets (channel_id, subject)
+SELECT 10, 'Cannot log in #' || g FROM generate_series(1, 6) g;
+INSERT INTO hubroute.tickets (channel_id, subject, required_skills) VALUES
+    (11, 'Invoice wrong',        '{1}'),
+    (11, 'Rechnung falsch',      '{1,2}'),
+    (11, 'Factura incorrecta',   '{1,3}');
+INSERT INTO hubroute.tickets (channel_id, subject, contact_id) VALUES
+    (12, 'ACME: urgent',    100),
+    (12, 'Globex: urgent',  101),
+    (12, 'Initech: urgent', 102),
+    (12, 'Umbrella: help',  103);
+INSERT INTO hubroute.conversations (channel_id, subject)
+SELECT 20, 'Chat #' || g FROM generate_series(1, 5) g;
+INSERT INTO hubroute.conversations (channel_id, subject)
+SELECT 21, 'Quote request #' || g FROM generate_series(1, 4) g;
+INSERT INTO hubroute.conversations (channel_id, subject) VALUES (22, 'Where is my parcel?');
+INSERT INTO hubroute.conversations (channel_id, subject) VALUES (23, 'Subscribe me');
+
+\echo '== Who got what, and why (hubroute.assignments) =='
+SELECT CASE WHEN a.ticket_id IS NOT NULL THEN 'ticket ' || a.ticket_id
+            ELSE 'conversation ' || a.conversation_id END AS item,
+       coalesce(t.subject, c.subject) AS subject,
+       ch.name AS channel,
+       coalesce(u.name, '(unassigned)') AS owner,
+       a.method,
+       a.reason
+  FROM hubroute.assignments a
+  LEFT JOIN hubroute.tickets t ON t.id = a.ticket_id
+  LEFT JOIN hubroute.conversations c ON c.id = a.conversation_id
+  JOIN hubroute.channels ch ON ch.id = coalesce(t.channel_id, c.channel_id)
+  LEFT JOIN hubroute.users u ON u.id = a.user_id
+ ORDER BY a.id;
+
+\echo '== Notifications outbox (owner was away) =='
+SELECT n.kind, u.name AS to_user, n.ticket_id FROM hubroute.notifications n
+  JOIN hubroute.users u ON u.id = n.user_id ORDER BY n.id;
+
+\echo '== After insert: a manual reassign, a reply, a close =='
+UPDATE hubroute.tickets SET owner_id = 2 WHERE id = 1;
+INSERT INTO hubroute.messages (conversation_id, direction, author_user_id, body)
+SELECT id, 'outgoing', 6, 'Thanks, we will get back to you' FROM hubroute.conversations WHERE channel_id = 23;
+UPDATE hubroute.tickets SET status = 'closed' WHERE id IN (2, 3);
+SELECT coalesce('ticket ' || a.ticket_id, 'conversation ' || a.conversation_id) AS item,
+       u.name AS owner, a.method
+  FROM hubroute.assignments a LEFT JOIN hubroute.users u ON u.id = a.user_id
+ WHERE a.method IN ('manual', 'reply') ORDER BY a.id;
+
+\echo '== Reporting is plain SQL: load per user (hubroute.user_load) =='
+SELECT user_id, name, available, open_tickets, open_conversations,
+       last_assigned_at IS NOT NULL AS ever_assigned
+  FROM hubroute.user_load ORDER BY user_id;
+
+\echo '== Still unassigned (hubroute.unassigned) =='
+SELECT kind, id, channel_id, handled_by FROM hubroute.unassigned ORDER BY kind, id;
+
+\echo '== The DBA edits a rule: the next insert follows it, no reload =='
+UPDATE hubroute.channels SET assign_to = 'users_and_teams', distribution = 'random' WHERE id = 23;
+INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES (23, 5);
+INSERT INTO hubroute.conversations (channel_id, subject) VALUES (23, 'Subscribe me too') RETURNING id, owner_id;
