@@ -105,14 +105,27 @@ route_new_item(ItemKind kind, const ItemRow *row, const RoutingRule *rule, RowCh
 	decision_log(kind, row->id, &decision);
 	if (decision.notify_owner_offline)
 		decision_notify_owner_offline(kind, row->id, decision.user_id);
-	if (decision.assigned)
-		counters_add_pending(kind, row->id, decision.user_id, decision.at);
 	change->set_owner = change->has_owner = decision.assigned;
 	change->owner_id = decision.user_id;
 	change->set_handled_by = true;
 	change->customer_agent = decision.customer_agent;
 	change->set_assigned_at = true;
 	change->assigned_at = decision.at;
+}
+
+/*
+ * Puts an inserted row that will count on its owner into the pending overlay,
+ * so the next row of the same statement is routed seeing it.
+ */
+static void
+count_pending(ItemKind kind, const ItemRow *row, const RowChange *change)
+{
+	bool		has_owner = change->set_owner ? change->has_owner : row->has_owner;
+	int64		owner_id = change->set_owner ? change->owner_id : row->owner_id;
+	TimestampTz at = change->set_assigned_at ? change->assigned_at : row->assigned_at;
+
+	if (has_owner && row->open)
+		counters_add_pending(kind, row->id, owner_id, at);
 }
 
 /*
@@ -143,6 +156,7 @@ hubroute_item_before_insert(PG_FUNCTION_ARGS)
 	}
 	else if (!row.has_assigned_at && row.open && !row.customer_agent)
 		route_new_item(kind, &row, &rule, &change);
+	count_pending(kind, &row, &change);
 	SPI_finish();
 	return PointerGetDatum(row_apply_change(rel, trigdata->tg_trigtuple, &change));
 }
@@ -222,8 +236,9 @@ count_update(ItemKind kind, const ItemRow *old_row, const ItemRow *new_row)
 
 	if (!owner_changed)
 	{
+		/* Closed or reopened: the row that is open is the one that counts. */
 		if (old_row->open != new_row->open)
-			count_row(kind, new_row, new_row->open ? 1 : -1, false);
+			count_row(kind, old_row->open ? old_row : new_row, old_row->open ? -1 : 1, false);
 		return;
 	}
 	if (old_row->has_owner && new_row->has_owner && new_row->owner_id < old_row->owner_id)
