@@ -296,18 +296,22 @@ hubroute_message_reply(PG_FUNCTION_ARGS)
 	TriggerData *trigdata = row_trigger_data(fcinfo, "hubroute.message_reply()");
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	HeapTuple	tuple = trigdata->tg_trigtuple;
-	bool		is_ticket,
-				isnull;
-	Datum		ticket_id = heap_getattr(tuple, SPI_fnumber(desc, "ticket_id"), desc, &isnull);
-	Datum		conversation_id = heap_getattr(tuple, SPI_fnumber(desc, "conversation_id"), desc, &is_ticket);
+	bool		no_ticket,
+				no_conversation,
+				no_author;
+	Datum		ticket_id = heap_getattr(tuple, SPI_fnumber(desc, "ticket_id"), desc, &no_ticket);
+	Datum		conversation_id = heap_getattr(tuple, SPI_fnumber(desc, "conversation_id"), desc,
+											   &no_conversation);
+	Datum		author = heap_getattr(tuple, SPI_fnumber(desc, "author_user_id"), desc, &no_author);
 	RoutingDecision reply = {.assigned = true,.method = "reply"};
 
-	is_ticket = !isnull;
-	reply.user_id = DatumGetInt64(heap_getattr(tuple, SPI_fnumber(desc, "author_user_id"), desc, &isnull));
+	if (no_author || no_ticket == no_conversation)
+		return PointerGetDatum(NULL);	/* the trigger's WHEN and CHECK keep this from happening */
+	reply.user_id = DatumGetInt64(author);
 	reply.at = GetCurrentTimestamp();
 	SPI_connect();
-	assign_update_owner(is_ticket ? ITEM_TICKET : ITEM_CONVERSATION,
-						DatumGetInt64(is_ticket ? ticket_id : conversation_id), SOURCE_REPLY, &reply);
+	assign_update_owner(no_ticket ? ITEM_CONVERSATION : ITEM_TICKET,
+						DatumGetInt64(no_ticket ? conversation_id : ticket_id), SOURCE_REPLY, &reply);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
