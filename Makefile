@@ -19,6 +19,9 @@ PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS does not track headers: every object depends on the shared one.
+$(OBJS): src/hubroute.h
+
 .PHONY: prove
 prove:
 	pg_prove --ext .sql test/pgtap/

@@ -39,6 +39,14 @@ AS $$
                                ELSE ARRAY['service'] END
 $$;
 
+-- A workspace kind in a sentence, with its article: "an inbox", "a help-desk".
+CREATE FUNCTION hubroute.workspace_noun(workspace_kind text)
+RETURNS text LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE workspace_kind WHEN 'inbox' THEN 'an inbox' ELSE 'a help-desk' END
+$$;
+
 -- Refuses a routing user (target or fallback) without the seat the
 -- workspace needs.
 CREATE FUNCTION hubroute.require_seat(tbl text, col text, user_id bigint, workspace_id bigint)
@@ -58,8 +66,8 @@ BEGIN
         RAISE EXCEPTION 'user % cannot be used in hubroute.%.%: it has seat "%"', user_id, tbl, col, user_seat
             USING ERRCODE = 'check_violation',
                   COLUMN = col, TABLE = tbl, SCHEMA = 'hubroute',
-                  DETAIL = format('Routing in a %s workspace needs a seat of: %s.',
-                                  ws_kind, array_to_string(hubroute.seats_for(ws_kind), ', ')),
+                  DETAIL = format('Routing in %s workspace needs a seat of: %s.',
+                                  hubroute.workspace_noun(ws_kind), array_to_string(hubroute.seats_for(ws_kind), ', ')),
                   HINT = 'Give the user a seat first, e.g. UPDATE hubroute.users SET seat = ''service''.';
     END IF;
 END;
@@ -353,6 +361,36 @@ $$;
 CREATE TRIGGER workspaces_validate BEFORE INSERT OR UPDATE ON hubroute.workspaces
     FOR EACH ROW EXECUTE FUNCTION hubroute.workspaces_validate();
 
+-- A channel may move to a workspace of another kind only while it has no
+-- items and no target without the seat the new kind needs.
+CREATE FUNCTION hubroute.require_same_kind(old_channel hubroute.channels, new_channel hubroute.channels)
+RETURNS void LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    old_kind text := (SELECT w.kind FROM hubroute.workspaces w WHERE w.id OPERATOR(pg_catalog.=) old_channel.workspace_id);
+    new_kind text := (SELECT w.kind FROM hubroute.workspaces w WHERE w.id OPERATOR(pg_catalog.=) new_channel.workspace_id);
+    target record;
+BEGIN
+    IF old_kind OPERATOR(pg_catalog.=) new_kind THEN
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM hubroute.tickets t WHERE t.channel_id OPERATOR(pg_catalog.=) old_channel.id)
+       OR EXISTS (SELECT 1 FROM hubroute.conversations c WHERE c.channel_id OPERATOR(pg_catalog.=) old_channel.id) THEN
+        RAISE EXCEPTION 'cannot move channel % from % workspace to % workspace', old_channel.id,
+                hubroute.workspace_noun(old_kind), hubroute.workspace_noun(new_kind)
+            USING ERRCODE = 'check_violation',
+                  COLUMN = 'workspace_id', TABLE = 'channels', SCHEMA = 'hubroute',
+                  DETAIL = 'The channel has items, and they belong to its workspace''s kind.';
+    END IF;
+    FOR target IN SELECT ct.user_id FROM hubroute.channel_targets ct
+                   WHERE ct.channel_id OPERATOR(pg_catalog.=) old_channel.id AND ct.user_id IS NOT NULL
+    LOOP
+        PERFORM hubroute.require_seat('channel_targets', 'user_id', target.user_id, new_channel.workspace_id);
+    END LOOP;
+END;
+$$;
+
 CREATE FUNCTION hubroute.channels_validate() RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -372,6 +410,9 @@ BEGIN
     END IF;
     IF NEW.fallback_user_id IS NOT NULL THEN
         PERFORM hubroute.require_seat('channels', 'fallback_user_id', NEW.fallback_user_id, NEW.workspace_id);
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND NEW.workspace_id OPERATOR(pg_catalog.<>) OLD.workspace_id THEN
+        PERFORM hubroute.require_same_kind(OLD, NEW);
     END IF;
     RETURN NEW;
 END;
@@ -427,7 +468,15 @@ CREATE FUNCTION hubroute.item_before_update() RETURNS trigger
     AS 'MODULE_PATHNAME', 'hubroute_item_before_update'
     LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
--- AFTER INSERT/UPDATE/DELETE: keeps hubroute.user_counters exact.
+-- BEFORE/AFTER INSERT FOR EACH STATEMENT: scope the decisions that wait for
+-- their row (an INSERT ... ON CONFLICT may not insert a row it routed).
+CREATE FUNCTION hubroute.item_statement_begin() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'hubroute_item_statement_begin' LANGUAGE C;
+CREATE FUNCTION hubroute.item_statement_end() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'hubroute_item_statement_end' LANGUAGE C;
+
+-- AFTER INSERT/UPDATE/DELETE: logs an inserted row's decision and keeps
+-- hubroute.user_counters exact.
 CREATE FUNCTION hubroute.item_count() RETURNS trigger
     AS 'MODULE_PATHNAME', 'hubroute_item_count'
     LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
@@ -446,8 +495,12 @@ CREATE TRIGGER hubroute_assign BEFORE UPDATE ON hubroute.tickets
           OR OLD.channel_id IS DISTINCT FROM NEW.channel_id)
     EXECUTE FUNCTION hubroute.item_before_update();
 CREATE TRIGGER hubroute_count_insert AFTER INSERT ON hubroute.tickets
-    FOR EACH ROW WHEN (NEW.owner_id IS NOT NULL)
+    FOR EACH ROW WHEN (NEW.assigned_at IS NOT NULL OR NEW.owner_id IS NOT NULL)
     EXECUTE FUNCTION hubroute.item_count();
+CREATE TRIGGER hubroute_statement_begin BEFORE INSERT ON hubroute.tickets
+    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_begin();
+CREATE TRIGGER hubroute_statement_end AFTER INSERT ON hubroute.tickets
+    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_end();
 CREATE TRIGGER hubroute_count_update AFTER UPDATE ON hubroute.tickets
     FOR EACH ROW
     WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
@@ -466,8 +519,12 @@ CREATE TRIGGER hubroute_assign BEFORE UPDATE ON hubroute.conversations
           OR OLD.channel_id IS DISTINCT FROM NEW.channel_id)
     EXECUTE FUNCTION hubroute.item_before_update();
 CREATE TRIGGER hubroute_count_insert AFTER INSERT ON hubroute.conversations
-    FOR EACH ROW WHEN (NEW.owner_id IS NOT NULL)
+    FOR EACH ROW WHEN (NEW.assigned_at IS NOT NULL OR NEW.owner_id IS NOT NULL)
     EXECUTE FUNCTION hubroute.item_count();
+CREATE TRIGGER hubroute_statement_begin BEFORE INSERT ON hubroute.conversations
+    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_begin();
+CREATE TRIGGER hubroute_statement_end AFTER INSERT ON hubroute.conversations
+    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_end();
 CREATE TRIGGER hubroute_count_update AFTER UPDATE ON hubroute.conversations
     FOR EACH ROW
     WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
@@ -539,6 +596,8 @@ COMMENT ON FUNCTION hubroute.route_conversation(bigint) IS
 
 REVOKE ALL ON FUNCTION hubroute.require_one_of(text, text, text, text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.seats_for(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.workspace_noun(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.require_same_kind(hubroute.channels, hubroute.channels) FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.require_seat(text, text, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.users_validate() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.users_create_counters() FROM PUBLIC;
@@ -550,6 +609,8 @@ REVOKE ALL ON FUNCTION hubroute.skills_validate() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_before_insert() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_before_update() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_count() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.item_statement_begin() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.item_statement_end() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.message_reply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.rebuild_counters() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.rebuild_counters_trigger() FROM PUBLIC;

@@ -106,7 +106,7 @@ candidates_select(const CandidateQuery *query, int *count)
 							  6, argtypes),
 					 values, NULL, false, 0);
 	candidates = candidates_from_result(*count);
-	counters_overlay_pending(candidates, *count);
+	pending_overlay(candidates, *count);
 	return candidates;
 }
 

@@ -36,21 +36,12 @@ log_row(ItemKind kind, int64 item_id, bool has_user, int64 user_id, bool has_tea
 			values, nulls, false, 0);
 }
 
-/* Logs a routing decision, assigned or not. */
+/* Logs a decision (routed, manual or reply), assigned or not. */
 void
 decision_log(ItemKind kind, int64 item_id, const RoutingDecision *decision)
 {
-	log_row(kind, item_id, decision->assigned, decision->user_id, false, 0,
-			decision->method, decision->reason, decision->at);
-}
-
-/* Logs a change of owner or team made by hand (method manual) or by a reply. */
-void
-decision_log_manual(ItemKind kind, int64 item_id, const char *method, bool has_user,
-					int64 user_id, bool has_team, int64 team_id, const char *reason)
-{
-	log_row(kind, item_id, has_user, user_id, has_team, team_id, method, reason,
-			GetCurrentTimestamp());
+	log_row(kind, item_id, decision->assigned, decision->user_id, decision->has_team,
+			decision->team_id, decision->method, decision->reason, decision->at);
 }
 
 /* Queues an owner_offline e-mail for a contact owner who got an item while away. */

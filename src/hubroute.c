@@ -9,9 +9,9 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-/* Registers the transaction callback that drops the pending overlay. */
+/* Registers the transaction callbacks that drop pending decisions. */
 void
 _PG_init(void)
 {
-	counters_register_callbacks();
+	pending_register_callbacks();
 }

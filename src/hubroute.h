@@ -34,7 +34,7 @@ typedef struct ItemKindInfo
 	const char *noun;			/* "ticket" */
 	const char *id_column;		/* column of hubroute.assignments: "ticket_id" */
 	const char *workspace_kind; /* the workspace kind its channels need */
-	const char *workspace_noun; /* for messages: "help-desk" */
+	const char *workspace_noun; /* for messages, with its article: "a help-desk" */
 } ItemKindInfo;
 
 extern const ItemKindInfo *item_kind_info(ItemKind kind);
@@ -125,14 +125,16 @@ extern int	candidates_pick_least_loaded(const Candidate *candidates, int count,
 extern bool workspace_allows_user(const RoutingRule *rule, int64 user_id);
 extern bool workspace_allows_team(const RoutingRule *rule, int64 team_id);
 
-/* The outcome of routing one item. */
+/* The outcome of routing one item, or a manual choice of owner: one log row. */
 typedef struct RoutingDecision
 {
 	bool		assigned;
 	int64		user_id;
+	bool		has_team;
+	int64		team_id;
 	bool		customer_agent; /* handled_by becomes 'customer_agent' */
 	bool		notify_owner_offline;
-	const char *method;
+	const char *method;			/* NULL: nothing to log (an imported row) */
 	char	   *reason;
 	TimestampTz at;
 } RoutingDecision;
@@ -158,15 +160,17 @@ extern void strategy_contact_owner(const RoutingRequest *request, RoutingDecisio
 /* Load counters. */
 extern void counters_apply(ItemKind kind, int64 user_id, int delta, bool has_assigned_at,
 						   TimestampTz assigned_at);
-extern void counters_add_pending(ItemKind kind, int64 item_id, int64 user_id, TimestampTz at);
-extern void counters_forget_pending(ItemKind kind, int64 item_id);
-extern void counters_overlay_pending(Candidate *candidates, int count);
-extern void counters_register_callbacks(void);
+
+/* Decisions waiting for their row's AFTER trigger. */
+extern void pending_statement_begin(void);
+extern void pending_statement_end(void);
+extern void pending_add(ItemKind kind, int64 item_id, const RoutingDecision *decision, bool counts);
+extern bool pending_take(ItemKind kind, int64 item_id, RoutingDecision *decision);
+extern void pending_overlay(Candidate *candidates, int count);
+extern void pending_register_callbacks(void);
 
 /* The assignments log and the notifications outbox. */
 extern void decision_log(ItemKind kind, int64 item_id, const RoutingDecision *decision);
-extern void decision_log_manual(ItemKind kind, int64 item_id, const char *method, bool has_user,
-								int64 user_id, bool has_team, int64 team_id, const char *reason);
 extern void decision_notify_owner_offline(ItemKind kind, int64 item_id, int64 user_id);
 
 /* Who is changing an owner: set by the code that issues the UPDATE. */

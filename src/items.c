@@ -6,8 +6,8 @@
 #include "utils/builtins.h"
 
 static const ItemKindInfo kind_info[] = {
-	[ITEM_TICKET] = {"tickets", "ticket", "ticket_id", "helpdesk", "help-desk"},
-	[ITEM_CONVERSATION] = {"conversations", "conversation", "conversation_id", "inbox", "inbox"},
+	[ITEM_TICKET] = {"tickets", "ticket", "ticket_id", "helpdesk", "a help-desk"},
+	[ITEM_CONVERSATION] = {"conversations", "conversation", "conversation_id", "inbox", "an inbox"},
 };
 
 /* The names that go with kind. */

@@ -116,7 +116,7 @@ rule_load(int64 channel_id, ItemKind kind, RoutingRule *rule)
 	if (strcmp(workspace_kind, info->workspace_kind) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("a %s must come in on a %s channel", info->noun, info->workspace_noun),
+				 errmsg("a %s must come in on %s channel", info->noun, info->workspace_noun),
 				 errdetail("Channel %lld belongs to a workspace of kind \"%s\".",
 						   (long long) channel_id, workspace_kind),
 				 errhint("Tickets go to help-desk channels, conversations to inbox channels.")));

@@ -37,6 +37,8 @@ PG_FUNCTION_INFO_V1(hubroute_item_before_insert);
 PG_FUNCTION_INFO_V1(hubroute_item_before_update);
 PG_FUNCTION_INFO_V1(hubroute_item_count);
 PG_FUNCTION_INFO_V1(hubroute_message_reply);
+PG_FUNCTION_INFO_V1(hubroute_item_statement_begin);
+PG_FUNCTION_INFO_V1(hubroute_item_statement_end);
 
 /* The trigger data of a row trigger call, or an error when called otherwise. */
 static TriggerData *
@@ -57,8 +59,7 @@ typedef struct RowChange
 	bool		set_owner;
 	bool		has_owner;
 	int64		owner_id;
-	bool		set_handled_by;
-	bool		customer_agent;
+	bool		set_handled_by; /* to 'customer_agent' */
 	bool		set_assigned_at;
 	TimestampTz assigned_at;
 } RowChange;
@@ -82,7 +83,7 @@ row_apply_change(Relation rel, HeapTuple tuple, const RowChange *change)
 	if (change->set_handled_by)
 	{
 		columns[n] = SPI_fnumber(desc, "handled_by");
-		values[n++] = CStringGetTextDatum(change->customer_agent ? "customer_agent" : "human");
+		values[n++] = CStringGetTextDatum("customer_agent");
 	}
 	if (change->set_assigned_at)
 	{
@@ -94,45 +95,53 @@ row_apply_change(Relation rel, HeapTuple tuple, const RowChange *change)
 	return heap_modify_tuple_by_cols(tuple, desc, n, columns, values, nulls);
 }
 
-/* Routes a new item by its channel's rule and logs the decision. */
-static void
-route_new_item(ItemKind kind, const ItemRow *row, const RoutingRule *rule, RowChange *change)
+/* The decision for a new item: the owner it names, or its channel's rule. */
+static bool
+decide_new_item(ItemKind kind, const ItemRow *row, const RoutingRule *rule,
+				RoutingDecision *decision)
 {
-	RoutingDecision decision;
 	RoutingRequest request = {.kind = kind,.item = row,.rule = rule};
 
-	route_item(&request, &decision);
-	decision_log(kind, row->id, &decision);
-	if (decision.notify_owner_offline)
-		decision_notify_owner_offline(kind, row->id, decision.user_id);
-	change->set_owner = change->has_owner = decision.assigned;
-	change->owner_id = decision.user_id;
-	change->set_handled_by = true;
-	change->customer_agent = decision.customer_agent;
-	change->set_assigned_at = true;
-	change->assigned_at = decision.at;
+	memset(decision, 0, sizeof(*decision));
+	if (row->has_assigned_at)
+		return false;			/* decided before: a restore or an import */
+	if (row->has_owner)
+	{
+		decision->method = "manual";
+		decision->assigned = true;
+		decision->user_id = row->owner_id;
+		decision->has_team = row->has_team;
+		decision->team_id = row->team_id;
+		decision->at = GetCurrentTimestamp();
+		return true;
+	}
+	if (!row->open || row->customer_agent)
+		return false;
+	route_item(&request, decision);
+	return true;
 }
 
-/*
- * Puts an inserted row that will count on its owner into the pending overlay,
- * so the next row of the same statement is routed seeing it.
- */
+/* The new row's columns that a decision sets. */
 static void
-count_pending(ItemKind kind, const ItemRow *row, const RowChange *change)
+change_from_decision(const ItemRow *row, const RoutingDecision *decision, RowChange *change)
 {
-	bool		has_owner = change->set_owner ? change->has_owner : row->has_owner;
-	int64		owner_id = change->set_owner ? change->owner_id : row->owner_id;
-	TimestampTz at = change->set_assigned_at ? change->assigned_at : row->assigned_at;
-
-	if (has_owner && row->open)
-		counters_add_pending(kind, row->id, owner_id, at);
+	change->set_assigned_at = true;
+	change->assigned_at = decision->at;
+	if (row->has_owner)
+		return;					/* a manual owner stays as inserted */
+	change->set_owner = change->has_owner = decision->assigned;
+	change->owner_id = decision->user_id;
+	/* Only a customer-agent rule changes handled_by: a bad value still meets its CHECK. */
+	change->set_handled_by = decision->customer_agent;
 }
 
 /*
  * BEFORE INSERT: the channel must exist and be of the item's workspace kind.
  * An item naming an owner is a manual assignment; an open item with neither
- * owner nor assigned_at is routed. An item that comes with assigned_at set
- * (a restore, an import) was decided before and is kept as it is.
+ * owner nor assigned_at is routed by its channel's rule. An item that comes
+ * with assigned_at set (a restore, an import) was decided before and is kept
+ * as it is. The decision waits in pending.c until the AFTER trigger sees the
+ * row inserted, logs it and counts it.
  */
 Datum
 hubroute_item_before_insert(PG_FUNCTION_ARGS)
@@ -142,23 +151,45 @@ hubroute_item_before_insert(PG_FUNCTION_ARGS)
 	ItemKind	kind = item_kind_of(rel);
 	ItemRow		row;
 	RoutingRule rule;
+	RoutingDecision decision;
 	RowChange	change = {0};
 
 	item_row_read(RelationGetDescr(rel), trigdata->tg_trigtuple, &row);
 	SPI_connect();
 	rule_load(row.channel_id, kind, &rule);
 	assign_permitted(&rule, kind, &row, !row.has_assigned_at, !row.has_assigned_at, false);
-	if (!row.has_assigned_at && row.has_owner)
+	if (decide_new_item(kind, &row, &rule, &decision))
+		change_from_decision(&row, &decision, &change);
+	else if (row.has_owner)
 	{
-		decision_log_manual(kind, row.id, "manual", true, row.owner_id, row.has_team, row.team_id, NULL);
-		change.set_assigned_at = true;
-		change.assigned_at = GetCurrentTimestamp();
+		decision.assigned = true;	/* not logged (no method), but counted */
+		decision.user_id = row.owner_id;
+		decision.at = row.assigned_at;
 	}
-	else if (!row.has_assigned_at && row.open && !row.customer_agent)
-		route_new_item(kind, &row, &rule, &change);
-	count_pending(kind, &row, &change);
+	if (decision.method != NULL || (decision.assigned && row.open))
+		pending_add(kind, row.id, &decision, decision.assigned && row.open);
 	SPI_finish();
 	return PointerGetDatum(row_apply_change(rel, trigdata->tg_trigtuple, &change));
+}
+
+/* BEFORE INSERT FOR EACH STATEMENT: a statement of routed rows begins. */
+Datum
+hubroute_item_statement_begin(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "hubroute.item_statement_begin() must be called as a trigger");
+	pending_statement_begin();
+	return PointerGetDatum(NULL);
+}
+
+/* AFTER INSERT FOR EACH STATEMENT: drops decisions of rows never inserted. */
+Datum
+hubroute_item_statement_end(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "hubroute.item_statement_end() must be called as a trigger");
+	pending_statement_end();
+	return PointerGetDatum(NULL);
 }
 
 /* Did owner (or team) change between two rows? */
@@ -203,15 +234,22 @@ hubroute_item_before_update(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 	if ((owner_changed || team_changed) && source != SOURCE_ROUTED)
-		decision_log_manual(kind, new_row.id, source == SOURCE_REPLY ? "reply" : "manual",
-							new_row.has_owner, new_row.owner_id, new_row.has_team, new_row.team_id,
-							new_row.has_owner ? NULL : "owner removed");
-	SPI_finish();
-	if (owner_changed && new_row.has_owner && source != SOURCE_ROUTED)
 	{
-		change.set_assigned_at = true;
-		change.assigned_at = GetCurrentTimestamp();
+		RoutingDecision change_of_owner = {
+			.assigned = new_row.has_owner,
+			.user_id = new_row.owner_id,
+			.has_team = new_row.has_team,
+			.team_id = new_row.team_id,
+			.method = source == SOURCE_REPLY ? "reply" : "manual",
+			.reason = new_row.has_owner ? NULL : "owner removed",
+			.at = GetCurrentTimestamp(),
+		};
+
+		decision_log(kind, new_row.id, &change_of_owner);
+		change.set_assigned_at = owner_changed && new_row.has_owner;
+		change.assigned_at = change_of_owner.at;
 	}
+	SPI_finish();
 	return PointerGetDatum(row_apply_change(rel, trigdata->tg_newtuple, &change));
 }
 
@@ -253,7 +291,10 @@ count_update(ItemKind kind, const ItemRow *old_row, const ItemRow *new_row)
 	}
 }
 
-/* AFTER INSERT, UPDATE or DELETE: keeps hubroute.user_counters exact. */
+/*
+ * AFTER INSERT, UPDATE or DELETE: keeps hubroute.user_counters exact, and
+ * logs the decision of an inserted row.
+ */
 Datum
 hubroute_item_count(PG_FUNCTION_ARGS)
 {
@@ -267,8 +308,15 @@ hubroute_item_count(PG_FUNCTION_ARGS)
 	SPI_connect();
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
+		RoutingDecision decision;
+
 		item_row_read(desc, trigdata->tg_trigtuple, &new_row);
-		counters_forget_pending(kind, new_row.id);
+		if (pending_take(kind, new_row.id, &decision) && decision.method != NULL)
+		{
+			decision_log(kind, new_row.id, &decision);
+			if (decision.notify_owner_offline)
+				decision_notify_owner_offline(kind, new_row.id, decision.user_id);
+		}
 		count_row(kind, &new_row, 1, true);
 	}
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
