@@ -486,59 +486,6 @@ CREATE FUNCTION hubroute.message_reply() RETURNS trigger
     AS 'MODULE_PATHNAME', 'hubroute_message_reply'
     LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
-CREATE TRIGGER hubroute_route BEFORE INSERT ON hubroute.tickets
-    FOR EACH ROW EXECUTE FUNCTION hubroute.item_before_insert();
-CREATE TRIGGER hubroute_assign BEFORE UPDATE ON hubroute.tickets
-    FOR EACH ROW
-    WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
-          OR OLD.team_id IS DISTINCT FROM NEW.team_id
-          OR OLD.channel_id IS DISTINCT FROM NEW.channel_id)
-    EXECUTE FUNCTION hubroute.item_before_update();
-CREATE TRIGGER hubroute_count_insert AFTER INSERT ON hubroute.tickets
-    FOR EACH ROW WHEN (NEW.assigned_at IS NOT NULL OR NEW.owner_id IS NOT NULL)
-    EXECUTE FUNCTION hubroute.item_count();
-CREATE TRIGGER hubroute_statement_begin BEFORE INSERT ON hubroute.tickets
-    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_begin();
-CREATE TRIGGER hubroute_statement_end AFTER INSERT ON hubroute.tickets
-    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_end();
-CREATE TRIGGER hubroute_count_update AFTER UPDATE ON hubroute.tickets
-    FOR EACH ROW
-    WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
-          OR OLD.status IS DISTINCT FROM NEW.status)
-    EXECUTE FUNCTION hubroute.item_count();
-CREATE TRIGGER hubroute_count_delete AFTER DELETE ON hubroute.tickets
-    FOR EACH ROW WHEN (OLD.owner_id IS NOT NULL AND OLD.status OPERATOR(pg_catalog.=) 'open')
-    EXECUTE FUNCTION hubroute.item_count();
-
-CREATE TRIGGER hubroute_route BEFORE INSERT ON hubroute.conversations
-    FOR EACH ROW EXECUTE FUNCTION hubroute.item_before_insert();
-CREATE TRIGGER hubroute_assign BEFORE UPDATE ON hubroute.conversations
-    FOR EACH ROW
-    WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
-          OR OLD.team_id IS DISTINCT FROM NEW.team_id
-          OR OLD.channel_id IS DISTINCT FROM NEW.channel_id)
-    EXECUTE FUNCTION hubroute.item_before_update();
-CREATE TRIGGER hubroute_count_insert AFTER INSERT ON hubroute.conversations
-    FOR EACH ROW WHEN (NEW.assigned_at IS NOT NULL OR NEW.owner_id IS NOT NULL)
-    EXECUTE FUNCTION hubroute.item_count();
-CREATE TRIGGER hubroute_statement_begin BEFORE INSERT ON hubroute.conversations
-    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_begin();
-CREATE TRIGGER hubroute_statement_end AFTER INSERT ON hubroute.conversations
-    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_end();
-CREATE TRIGGER hubroute_count_update AFTER UPDATE ON hubroute.conversations
-    FOR EACH ROW
-    WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
-          OR OLD.status IS DISTINCT FROM NEW.status)
-    EXECUTE FUNCTION hubroute.item_count();
-CREATE TRIGGER hubroute_count_delete AFTER DELETE ON hubroute.conversations
-    FOR EACH ROW WHEN (OLD.owner_id IS NOT NULL AND OLD.status OPERATOR(pg_catalog.=) 'open')
-    EXECUTE FUNCTION hubroute.item_count();
-
-CREATE TRIGGER hubroute_reply AFTER INSERT ON hubroute.messages
-    FOR EACH ROW
-    WHEN (NEW.direction OPERATOR(pg_catalog.=) 'outgoing' AND NEW.author_user_id IS NOT NULL)
-    EXECUTE FUNCTION hubroute.message_reply();
-
 -- Recounts every user's open items from the item tables. For repair after
 -- TRUNCATE or after triggers were bypassed; routing itself never counts.
 CREATE FUNCTION hubroute.rebuild_counters() RETURNS void LANGUAGE sql
@@ -569,10 +516,48 @@ BEGIN
     RETURN NULL;
 END;
 $$;
-CREATE TRIGGER hubroute_truncate AFTER TRUNCATE ON hubroute.tickets
-    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.rebuild_counters_trigger();
-CREATE TRIGGER hubroute_truncate AFTER TRUNCATE ON hubroute.conversations
-    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.rebuild_counters_trigger();
+
+-- The same triggers on both item tables.
+DO $$
+DECLARE
+    item_table text;
+BEGIN
+    FOREACH item_table IN ARRAY ARRAY['tickets', 'conversations'] LOOP
+        EXECUTE pg_catalog.format($sql$
+            CREATE TRIGGER hubroute_route BEFORE INSERT ON hubroute.%1$I
+                FOR EACH ROW EXECUTE FUNCTION hubroute.item_before_insert();
+            CREATE TRIGGER hubroute_statement_begin BEFORE INSERT ON hubroute.%1$I
+                FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_begin();
+            CREATE TRIGGER hubroute_statement_end AFTER INSERT ON hubroute.%1$I
+                FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_end();
+            CREATE TRIGGER hubroute_assign BEFORE UPDATE ON hubroute.%1$I
+                FOR EACH ROW
+                WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
+                      OR OLD.team_id IS DISTINCT FROM NEW.team_id
+                      OR OLD.channel_id IS DISTINCT FROM NEW.channel_id)
+                EXECUTE FUNCTION hubroute.item_before_update();
+            CREATE TRIGGER hubroute_count_insert AFTER INSERT ON hubroute.%1$I
+                FOR EACH ROW WHEN (NEW.assigned_at IS NOT NULL OR NEW.owner_id IS NOT NULL)
+                EXECUTE FUNCTION hubroute.item_count();
+            CREATE TRIGGER hubroute_count_update AFTER UPDATE ON hubroute.%1$I
+                FOR EACH ROW
+                WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
+                      OR OLD.status IS DISTINCT FROM NEW.status)
+                EXECUTE FUNCTION hubroute.item_count();
+            CREATE TRIGGER hubroute_count_delete AFTER DELETE ON hubroute.%1$I
+                FOR EACH ROW WHEN (OLD.owner_id IS NOT NULL AND OLD.status OPERATOR(pg_catalog.=) 'open')
+                EXECUTE FUNCTION hubroute.item_count();
+            CREATE TRIGGER hubroute_truncate AFTER TRUNCATE ON hubroute.%1$I
+                FOR EACH STATEMENT EXECUTE FUNCTION hubroute.rebuild_counters_trigger();
+        $sql$, item_table);
+    END LOOP;
+END;
+$$;
+
+CREATE TRIGGER hubroute_reply AFTER INSERT ON hubroute.messages
+    FOR EACH ROW
+    WHEN (NEW.direction OPERATOR(pg_catalog.=) 'outgoing' AND NEW.author_user_id IS NOT NULL)
+    EXECUTE FUNCTION hubroute.message_reply();
 
 -------------------------------------------------------------------------------
 -- Public API
