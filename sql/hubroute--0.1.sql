@@ -401,12 +401,16 @@ BEGIN
         ARRAY['nobody', 'users_and_teams', 'contact_owner', 'customer_agent']);
     PERFORM hubroute.require_one_of('channels', 'distribution', NEW.distribution,
         ARRAY['balanced', 'random', 'least_busy', 'round_robin']);
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name OPERATOR(pg_catalog.=) NEW.timezone)
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_abbrevs z WHERE z.abbrev OPERATOR(pg_catalog.=) NEW.timezone) THEN
-        RAISE EXCEPTION 'invalid value for hubroute.channels.timezone: "%"', NEW.timezone
-            USING ERRCODE = 'invalid_parameter_value',
-                  COLUMN = 'timezone', TABLE = 'channels', SCHEMA = 'hubroute',
-                  DETAIL = 'The time zone must be a name listed in pg_timezone_names, such as ''Europe/Amsterdam''.';
+    IF NEW.timezone IS NOT NULL THEN
+        -- Ask PostgreSQL itself: it knows names, abbreviations and POSIX forms.
+        BEGIN
+            PERFORM pg_catalog.timezone(NEW.timezone, pg_catalog.now());
+        EXCEPTION WHEN invalid_parameter_value THEN
+            RAISE EXCEPTION 'invalid value for hubroute.channels.timezone: "%"', NEW.timezone
+                USING ERRCODE = 'invalid_parameter_value',
+                      COLUMN = 'timezone', TABLE = 'channels', SCHEMA = 'hubroute',
+                      DETAIL = 'The time zone must be one PostgreSQL knows, such as ''Europe/Amsterdam'' (see pg_timezone_names).';
+        END;
     END IF;
     IF NEW.fallback_user_id IS NOT NULL THEN
         PERFORM hubroute.require_seat('channels', 'fallback_user_id', NEW.fallback_user_id, NEW.workspace_id);
