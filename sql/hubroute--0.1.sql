@@ -479,6 +479,15 @@ CREATE FUNCTION hubroute.item_statement_begin() RETURNS trigger
 CREATE FUNCTION hubroute.item_statement_end() RETURNS trigger
     AS 'MODULE_PATHNAME', 'hubroute_item_statement_end' LANGUAGE C;
 
+-- BEFORE UPDATE OF owner/team/status/channel and BEFORE DELETE, FOR EACH
+-- STATEMENT: take the routing lock before any row is locked (see locking.c).
+CREATE FUNCTION hubroute.item_statement_lock() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'hubroute_item_statement_lock' LANGUAGE C;
+
+-- The routing lock, for SQL functions that move counters.
+CREATE FUNCTION hubroute.routing_lock() RETURNS void
+    AS 'MODULE_PATHNAME', 'hubroute_routing_lock' LANGUAGE C;
+
 -- AFTER INSERT/UPDATE/DELETE: logs an inserted row's decision and keeps
 -- hubroute.user_counters exact.
 CREATE FUNCTION hubroute.item_count() RETURNS trigger
@@ -496,6 +505,7 @@ CREATE FUNCTION hubroute.rebuild_counters() RETURNS void LANGUAGE sql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+    SELECT hubroute.routing_lock();
     LOCK TABLE hubroute.user_counters IN EXCLUSIVE MODE;
     INSERT INTO hubroute.user_counters (user_id)
     SELECT u.id FROM hubroute.users u ON CONFLICT (user_id) DO NOTHING;
@@ -534,6 +544,11 @@ BEGIN
                 FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_begin();
             CREATE TRIGGER hubroute_statement_end AFTER INSERT ON hubroute.%1$I
                 FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_end();
+            CREATE TRIGGER hubroute_lock_update BEFORE UPDATE OF owner_id, team_id, status, channel_id
+                ON hubroute.%1$I
+                FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_lock();
+            CREATE TRIGGER hubroute_lock_delete BEFORE DELETE ON hubroute.%1$I
+                FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_lock();
             CREATE TRIGGER hubroute_assign BEFORE UPDATE ON hubroute.%1$I
                 FOR EACH ROW
                 WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
@@ -600,6 +615,8 @@ REVOKE ALL ON FUNCTION hubroute.item_before_update() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_count() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_statement_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_statement_end() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.item_statement_lock() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.routing_lock() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.message_reply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.rebuild_counters() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.rebuild_counters_trigger() FROM PUBLIC;

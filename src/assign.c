@@ -136,6 +136,7 @@ route_existing(FunctionCallInfo fcinfo, ItemKind kind)
 	RoutingDecision decision;
 	RoutingRequest request = {.kind = kind,.item = &row,.rule = &rule};
 
+	routing_lock();
 	SPI_connect();
 	lock_routable_item(kind, item_id, &row);
 	rule_load(row.channel_id, kind, &rule);

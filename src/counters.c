@@ -27,6 +27,7 @@ counters_apply(ItemKind kind, int64 user_id, int delta, bool has_assigned_at,
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', has_assigned_at ? ' ' : 'n'};
 
+	routing_lock();				/* held already on every path; no count moves without it */
 	values[0] = Int64GetDatum(user_id);
 	values[1] = Int32GetDatum(kind == ITEM_TICKET ? delta : 0);
 	values[2] = Int32GetDatum(kind == ITEM_CONVERSATION ? delta : 0);

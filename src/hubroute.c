@@ -7,7 +7,18 @@
 
 PG_MODULE_MAGIC;
 
+PG_FUNCTION_INFO_V1(hubroute_routing_lock);
+
 void		_PG_init(void);
+Datum		hubroute_routing_lock(PG_FUNCTION_ARGS);
+
+/* hubroute.routing_lock(): for the SQL functions that move counters. */
+Datum
+hubroute_routing_lock(PG_FUNCTION_ARGS)
+{
+	routing_lock();
+	PG_RETURN_VOID();
+}
 
 /* Registers the transaction callbacks that drop pending decisions. */
 void

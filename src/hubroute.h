@@ -157,6 +157,9 @@ extern int	strategy_random(int count);
 extern int	strategy_round_robin(int64 channel_id, const Candidate *candidates, int count);
 extern void strategy_contact_owner(const RoutingRequest *request, RoutingDecision *decision);
 
+/* The routing lock (locking.c). */
+extern void routing_lock(void);
+
 /* Load counters. */
 extern void counters_apply(ItemKind kind, int64 user_id, int delta, bool has_assigned_at,
 						   TimestampTz assigned_at);

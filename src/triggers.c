@@ -2,30 +2,9 @@
  * triggers.c: the row triggers on hubroute.tickets, hubroute.conversations
  * and hubroute.messages.
  *
- * Locking protocol (why routing is exact under concurrency and never
- * deadlocks with itself):
- *
- *  1. A balanced or least-busy decision locks the hubroute.user_counters rows
- *     of every eligible pool member FOR UPDATE, in user id order, and holds
- *     them until commit. Two decisions whose pools share a user therefore
- *     run one after the other, and the second reads the counts the first
- *     committed: the result is as if the items were routed one at a time,
- *     so open counts in a pool stay within 1 of each other.
- *  2. A round-robin decision locks its channel's hubroute.channel_rotation
- *     row first; random and contact-owner decisions lock nothing to decide.
- *  3. The AFTER ROW trigger then moves the chosen owner's counter (a row
- *     the decision already holds, for balanced and least busy). A change
- *     touching two owners (reassign) updates the lower user id first.
- *  4. route_ticket(), route_conversation() and replies lock the item row
- *     before any of the above.
- *
- * So every routing transaction takes its locks in one order: item row,
- * rotation row, counter rows by ascending user id. Within one statement the
- * counter locks of successive rows are taken in that order per row; a single
- * transaction that routes into several pools whose members interleave may
- * still meet another such transaction in the opposite order, and PostgreSQL's
- * deadlock detector then aborts one of them (SPEC §2 counts deadlock among
- * the errors that may abort a statement).
+ * Every statement on an item table that can route or count takes the
+ * routing lock first (statement-level triggers): see locking.c for the
+ * protocol that keeps routing exact and free of deadlocks.
  */
 #include "hubroute.h"
 
@@ -39,6 +18,7 @@ PG_FUNCTION_INFO_V1(hubroute_item_count);
 PG_FUNCTION_INFO_V1(hubroute_message_reply);
 PG_FUNCTION_INFO_V1(hubroute_item_statement_begin);
 PG_FUNCTION_INFO_V1(hubroute_item_statement_end);
+PG_FUNCTION_INFO_V1(hubroute_item_statement_lock);
 
 /* The trigger data of a row trigger call, or an error when called otherwise. */
 static TriggerData *
@@ -178,7 +158,21 @@ hubroute_item_statement_begin(PG_FUNCTION_ARGS)
 {
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "hubroute.item_statement_begin() must be called as a trigger");
+	routing_lock();
 	pending_statement_begin();
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * BEFORE UPDATE OF owner, team, status or channel, and BEFORE DELETE, FOR
+ * EACH STATEMENT: the routing lock, before the statement locks any row.
+ */
+Datum
+hubroute_item_statement_lock(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "hubroute.item_statement_lock() must be called as a trigger");
+	routing_lock();
 	return PointerGetDatum(NULL);
 }
 

@@ -1,0 +1,216 @@
+-- counters: hubroute.user_load (backed by hubroute.user_counters) always
+-- equals counting the open items in hubroute.tickets and
+-- hubroute.conversations, whatever the application does to the items.
+CREATE EXTENSION hubroute;
+
+-- Ann, Bob and Cid are the help-desk pool of channel 10; Dee has a service
+-- seat but is in no pool; Eve has a sales seat (inbox only); Fay never gets
+-- anything; Hal and Ida are the pool of channel 11; channel 12 has only Ann.
+INSERT INTO hubroute.users (id, name, seat) VALUES
+    (1, 'Ann', 'service'), (2, 'Bob', 'service'), (3, 'Cid', 'service'),
+    (4, 'Dee', 'service'), (5, 'Eve', 'sales'), (6, 'Fay', 'none'),
+    (8, 'Hal', 'service'), (9, 'Ida', 'service');
+INSERT INTO hubroute.workspaces (id, name, kind) VALUES
+    (1, 'Support', 'helpdesk'), (2, 'Sales', 'inbox');
+INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to, distribution) VALUES
+    (10, 1, 'email', 'support mail', 'users_and_teams', 'balanced'),
+    (11, 1, 'form', 'support form', 'users_and_teams', 'balanced'),
+    (12, 1, 'chat', 'ann only', 'users_and_teams', 'balanced'),
+    (20, 2, 'chat', 'sales chat', 'users_and_teams', 'balanced');
+INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES
+    (10, 1), (10, 2), (10, 3), (11, 8), (11, 9), (12, 1), (20, 1), (20, 5);
+
+-- The invariant, as one boolean: every user is listed once, and the open
+-- counts equal counting the tables.
+CREATE TEMP VIEW load_exact AS
+SELECT count(*) = (SELECT count(*) FROM hubroute.users)
+       AND count(DISTINCT l.user_id) = count(*)
+       AND bool_and(l.open_tickets =
+                    (SELECT count(*) FROM hubroute.tickets t
+                      WHERE t.owner_id = l.user_id AND t.status = 'open')
+                AND l.open_conversations =
+                    (SELECT count(*) FROM hubroute.conversations c
+                      WHERE c.owner_id = l.user_id AND c.status = 'open')) AS load_exact
+  FROM hubroute.user_load l;
+
+-- Every user is listed, with zeros and no last assignment yet.
+SELECT user_id, name, available, open_tickets, open_conversations,
+       last_assigned_at IS NOT NULL AS was_assigned
+  FROM hubroute.user_load ORDER BY user_id;
+SELECT * FROM load_exact;
+
+-- Routed inserts, one statement each: balanced over Ann, Bob, Cid.
+INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 't1') RETURNING id, owner_id;
+INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 't2') RETURNING id, owner_id;
+INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 't3') RETURNING id, owner_id;
+INSERT INTO hubroute.conversations (channel_id, subject) VALUES (20, 'c1') RETURNING id, owner_id;
+SELECT * FROM load_exact;
+-- last_assigned_at is set for those who got an item, and only for them.
+SELECT user_id, open_tickets, open_conversations,
+       last_assigned_at IS NOT NULL AS was_assigned
+  FROM hubroute.user_load ORDER BY user_id;
+
+-- An insert naming its owner (Dee, outside the pool) counts for Dee.
+INSERT INTO hubroute.tickets (channel_id, subject, owner_id) VALUES (10, 't4', 4) RETURNING id, owner_id;
+SELECT user_id, open_tickets, last_assigned_at IS NOT NULL AS was_assigned
+  FROM hubroute.user_load WHERE user_id = 4;
+SELECT * FROM load_exact;
+
+-- Close, then reopen ticket 1 (Ann's).
+UPDATE hubroute.tickets SET status = 'closed' WHERE id = 1;
+SELECT user_id, open_tickets FROM hubroute.user_load WHERE user_id = 1;
+SELECT * FROM load_exact;
+UPDATE hubroute.tickets SET status = 'open' WHERE id = 1;
+SELECT user_id, open_tickets FROM hubroute.user_load WHERE user_id = 1;
+SELECT * FROM load_exact;
+
+-- Reassign ticket 2 from Bob to Cid.
+UPDATE hubroute.tickets SET owner_id = 3 WHERE id = 2;
+SELECT user_id, open_tickets FROM hubroute.user_load WHERE user_id IN (2, 3) ORDER BY user_id;
+SELECT * FROM load_exact;
+
+-- Reassign and close in one UPDATE: nobody keeps it.
+UPDATE hubroute.tickets SET owner_id = 2, status = 'closed' WHERE id = 2;
+SELECT user_id, open_tickets FROM hubroute.user_load WHERE user_id IN (2, 3) ORDER BY user_id;
+SELECT * FROM load_exact;
+
+-- Unassign ticket 3 (Cid's).
+UPDATE hubroute.tickets SET owner_id = NULL WHERE id = 3;
+SELECT user_id, open_tickets FROM hubroute.user_load WHERE user_id = 3;
+SELECT * FROM load_exact;
+
+-- Delete ticket 4 (Dee's, open) and ticket 2 (closed: no count to move).
+DELETE FROM hubroute.tickets WHERE id IN (2, 4);
+SELECT user_id, open_tickets FROM hubroute.user_load WHERE user_id IN (2, 4) ORDER BY user_id;
+SELECT * FROM load_exact;
+
+-- Start the pool even again: close everything, so Ann, Bob and Cid all have 0.
+UPDATE hubroute.tickets SET status = 'closed';
+SELECT user_id, open_tickets FROM hubroute.user_load ORDER BY user_id;
+
+-- Nine tickets routed in ONE statement into the balanced pool spread as if
+-- they had been routed one at a time: three each.
+INSERT INTO hubroute.tickets (channel_id, subject)
+SELECT 10, 'bulk ' || g FROM generate_series(1, 9) g;
+SELECT owner_id, count(*) AS open_tickets FROM hubroute.tickets
+ WHERE status = 'open' GROUP BY owner_id ORDER BY owner_id;
+SELECT * FROM load_exact;
+-- Every routed ticket logged one decision.
+SELECT count(*) AS bulk_decisions FROM hubroute.assignments a
+  JOIN hubroute.tickets t ON t.id = a.ticket_id
+ WHERE t.subject LIKE 'bulk %' AND a.method = 'balanced';
+
+-- Seven more in one statement, starting from 3/3/3: still within 1.
+INSERT INTO hubroute.tickets (channel_id, subject)
+SELECT 10, 'bulk2 ' || g FROM generate_series(1, 7) g;
+SELECT max(open_tickets) - min(open_tickets) <= 1 AS within_one,
+       sum(open_tickets) AS total
+  FROM hubroute.user_load WHERE user_id IN (1, 2, 3);
+SELECT * FROM load_exact;
+
+-- Conversations too: six in one statement into the inbox pool (Ann, Eve).
+UPDATE hubroute.conversations SET status = 'closed';
+INSERT INTO hubroute.conversations (channel_id, subject)
+SELECT 20, 'bulk ' || g FROM generate_series(1, 6) g;
+SELECT owner_id, count(*) AS open_conversations FROM hubroute.conversations
+ WHERE status = 'open' GROUP BY owner_id ORDER BY owner_id;
+SELECT * FROM load_exact;
+
+-- One statement that names an owner in its first row and routes the next:
+-- as if one at a time, the named row counts when the next row is routed.
+-- Hal and Ida (channel 11) have never had an item; Hal is named, so the
+-- routed ticket must go to Ida.
+INSERT INTO hubroute.tickets (channel_id, subject, owner_id) VALUES
+    (11, 'mixed named', 8), (11, 'mixed routed', NULL);
+SELECT subject, owner_id FROM hubroute.tickets
+ WHERE subject LIKE 'mixed %' ORDER BY id;
+SELECT user_id, open_tickets FROM hubroute.user_load WHERE user_id IN (8, 9) ORDER BY user_id;
+SELECT * FROM load_exact;
+
+-- A routed insert rolled back to a savepoint leaves no trace on later
+-- routing in the same transaction. Twice, a statement routes one ticket to
+-- Ann (channel 12) and then fails; the four tickets routed afterwards on
+-- channel 10 (Ann, Bob, Cid, all at 0 open) spread as if those never
+-- happened: counts within 1.
+UPDATE hubroute.tickets SET status = 'closed' WHERE channel_id = 10;
+BEGIN;
+SAVEPOINT s1;
+INSERT INTO hubroute.tickets (channel_id, subject) VALUES (12, 'doomed'), (999, 'bad channel');
+ROLLBACK TO SAVEPOINT s1;
+SAVEPOINT s2;
+INSERT INTO hubroute.tickets (channel_id, subject) VALUES (12, 'doomed'), (999, 'bad channel');
+ROLLBACK TO SAVEPOINT s2;
+INSERT INTO hubroute.tickets (channel_id, subject)
+SELECT 10, 'after savepoint ' || g FROM generate_series(1, 4) g;
+COMMIT;
+SELECT max(open_tickets) - min(open_tickets) <= 1 AS within_one,
+       sum(open_tickets) AS total
+  FROM hubroute.user_load WHERE user_id IN (1, 2, 3);
+SELECT count(*) AS doomed_tickets FROM hubroute.tickets WHERE subject = 'doomed';
+SELECT * FROM load_exact;
+
+-- INSERT ... ON CONFLICT DO NOTHING that hits an existing ticket inserts
+-- nothing: it routes nothing, logs no decision and leaves no trace on later
+-- routing. Twice on channel 12 (Ann only) with the id of ticket 1, then
+-- three new tickets on channel 10 (Ann, Bob, Cid, all at 0 open): one each.
+UPDATE hubroute.tickets SET status = 'closed' WHERE channel_id = 10;
+SELECT count(*) AS decisions_for_ticket_1 FROM hubroute.assignments WHERE ticket_id = 1;
+BEGIN;
+INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (1, 12, 'duplicate')
+    ON CONFLICT (id) DO NOTHING;
+INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (1, 12, 'duplicate')
+    ON CONFLICT (id) DO NOTHING;
+INSERT INTO hubroute.tickets (channel_id, subject)
+SELECT 10, 'after conflict ' || g FROM generate_series(1, 3) g;
+COMMIT;
+SELECT count(*) AS decisions_for_ticket_1 FROM hubroute.assignments WHERE ticket_id = 1;
+SELECT user_id, open_tickets FROM hubroute.user_load WHERE user_id IN (1, 2, 3) ORDER BY user_id;
+SELECT * FROM load_exact;
+
+-- Reopen many, then close many in one UPDATE.
+UPDATE hubroute.tickets SET status = 'open' WHERE subject LIKE 'bulk %';
+SELECT * FROM load_exact;
+UPDATE hubroute.tickets SET status = 'closed' WHERE subject LIKE 'bulk %' AND id % 2 = 0;
+SELECT * FROM load_exact;
+-- Reassign many in one UPDATE: all open bulk tickets to Bob.
+UPDATE hubroute.tickets SET owner_id = 2 WHERE subject LIKE 'bulk %' AND status = 'open';
+SELECT * FROM load_exact;
+
+-- Delete many in one statement.
+DELETE FROM hubroute.tickets WHERE subject LIKE 'bulk%';
+SELECT * FROM load_exact;
+DELETE FROM hubroute.conversations WHERE id % 2 = 1;
+SELECT * FROM load_exact;
+
+-- A user added later is listed at once, with zeros.
+INSERT INTO hubroute.users (id, name, seat) VALUES (7, 'Gus', 'service');
+SELECT user_id, name, open_tickets, open_conversations,
+       last_assigned_at IS NOT NULL AS was_assigned
+  FROM hubroute.user_load WHERE user_id = 7;
+SELECT * FROM load_exact;
+
+-- TRUNCATE of tickets (messages reference them, so truncated with them)
+-- rebuilds the counters: no open tickets left, conversations untouched.
+SELECT sum(open_conversations) AS open_conversations_before FROM hubroute.user_load;
+TRUNCATE hubroute.tickets, hubroute.messages;
+SELECT user_id, open_tickets, open_conversations FROM hubroute.user_load ORDER BY user_id;
+SELECT * FROM load_exact;
+-- Routing afterwards starts from the rebuilt counters.
+INSERT INTO hubroute.tickets (channel_id, subject)
+SELECT 10, 'after truncate ' || g FROM generate_series(1, 3) g;
+SELECT user_id, open_tickets FROM hubroute.user_load WHERE user_id IN (1, 2, 3) ORDER BY user_id;
+SELECT * FROM load_exact;
+
+-- hubroute.rebuild_counters() repairs counters that were bypassed: wrong
+-- numbers and a missing counter row.
+UPDATE hubroute.user_counters SET open_tickets = 42 WHERE user_id = 1;
+DELETE FROM hubroute.user_counters WHERE user_id = 2;
+SELECT * FROM load_exact;
+SELECT hubroute.rebuild_counters();
+SELECT user_id, open_tickets, open_conversations FROM hubroute.user_load ORDER BY user_id;
+SELECT * FROM load_exact;
+SELECT count(*) = (SELECT count(*) FROM hubroute.users) AS every_user_has_a_counter
+  FROM hubroute.user_counters;
+
+DROP VIEW load_exact;
+DROP EXTENSION hubroute CASCADE;
