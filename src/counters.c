@@ -27,7 +27,12 @@ counters_apply(ItemKind kind, int64 user_id, int delta, bool has_assigned_at,
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', has_assigned_at ? ' ' : 'n'};
 
-	routing_lock();				/* held already on every path; no count moves without it */
+	/*
+	 * Normally held since the statement began. Not when another BEFORE ROW
+	 * trigger changed owner_id without the UPDATE naming it: no count moves
+	 * without the lock, even then.
+	 */
+	routing_lock();
 	values[0] = Int64GetDatum(user_id);
 	values[1] = Int32GetDatum(kind == ITEM_TICKET ? delta : 0);
 	values[2] = Int32GetDatum(kind == ITEM_CONVERSATION ? delta : 0);
