@@ -33,6 +33,17 @@ row_trigger_data(FunctionCallInfo fcinfo, const char *name)
 	return trigdata;
 }
 
+/* Errors unless called as a statement trigger. */
+static void
+require_statement_trigger(FunctionCallInfo fcinfo, const char *name)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(((TriggerData *) fcinfo->context)->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s must be called as a statement trigger", name)));
+}
+
 /* The columns a BEFORE trigger may change in the new row. */
 typedef struct RowChange
 {
@@ -133,6 +144,7 @@ hubroute_item_before_insert(PG_FUNCTION_ARGS)
 	RoutingRule rule;
 	RoutingDecision decision;
 	RowChange	change = {0};
+	bool		counts;
 
 	item_row_read(RelationGetDescr(rel), trigdata->tg_trigtuple, &row);
 	SPI_connect();
@@ -146,8 +158,9 @@ hubroute_item_before_insert(PG_FUNCTION_ARGS)
 		decision.user_id = row.owner_id;
 		decision.at = row.assigned_at;
 	}
-	if (decision.method != NULL || (decision.assigned && row.open))
-		pending_add(kind, row.id, &decision, decision.assigned && row.open);
+	counts = decision.assigned && row.open;
+	if (decision.method != NULL || counts)
+		pending_add(kind, row.id, &decision, counts);
 	SPI_finish();
 	return PointerGetDatum(row_apply_change(rel, trigdata->tg_trigtuple, &change));
 }
@@ -156,8 +169,7 @@ hubroute_item_before_insert(PG_FUNCTION_ARGS)
 Datum
 hubroute_item_statement_begin(PG_FUNCTION_ARGS)
 {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "hubroute.item_statement_begin() must be called as a trigger");
+	require_statement_trigger(fcinfo, "hubroute.item_statement_begin()");
 	routing_lock();
 	pending_statement_begin();
 	return PointerGetDatum(NULL);
@@ -170,8 +182,7 @@ hubroute_item_statement_begin(PG_FUNCTION_ARGS)
 Datum
 hubroute_item_statement_lock(PG_FUNCTION_ARGS)
 {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "hubroute.item_statement_lock() must be called as a trigger");
+	require_statement_trigger(fcinfo, "hubroute.item_statement_lock()");
 	routing_lock();
 	return PointerGetDatum(NULL);
 }
@@ -180,8 +191,7 @@ hubroute_item_statement_lock(PG_FUNCTION_ARGS)
 Datum
 hubroute_item_statement_end(PG_FUNCTION_ARGS)
 {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "hubroute.item_statement_end() must be called as a trigger");
+	require_statement_trigger(fcinfo, "hubroute.item_statement_end()");
 	pending_statement_end();
 	return PointerGetDatum(NULL);
 }
@@ -345,7 +355,7 @@ hubroute_message_reply(PG_FUNCTION_ARGS)
 	Datum		conversation_id = heap_getattr(tuple, SPI_fnumber(desc, "conversation_id"), desc,
 											   &no_conversation);
 	Datum		author = heap_getattr(tuple, SPI_fnumber(desc, "author_user_id"), desc, &no_author);
-	RoutingDecision reply = {.assigned = true,.method = "reply"};
+	RoutingDecision reply = {.assigned = true};	/* the UPDATE's trigger logs it as 'reply' */
 
 	if (no_author || no_ticket == no_conversation)
 		return PointerGetDatum(NULL);	/* the trigger's WHEN and CHECK keep this from happening */
