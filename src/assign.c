@@ -9,6 +9,7 @@
  */
 #include "hubroute.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type_d.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -17,6 +18,9 @@ PG_FUNCTION_INFO_V1(hubroute_route_ticket);
 PG_FUNCTION_INFO_V1(hubroute_route_conversation);
 
 static AssignSource current_source = SOURCE_MANUAL;
+static ItemKind routed_kind;	/* the item route_existing() is updating ... */
+static int64 routed_item_id;
+static int	routed_effect = -1; /* ... and the count its decision added */
 static SPIPlanPtr update_plans[2];
 static SPIPlanPtr lock_plans[2];
 
@@ -45,12 +49,15 @@ assign_update_owner(ItemKind kind, int64 item_id, AssignSource source,
 				 " WHERE id" EQ "$1 AND owner_id IS NULL AND status" EQ "'open'",
 				 item_kind_info(kind)->table);
 	int			updated;
+	OwnerSwitch owner;
 
 	values[0] = Int64GetDatum(item_id);
 	values[1] = Int64GetDatum(decision->user_id);
 	values[2] = CStringGetTextDatum(decision->customer_agent ? "customer_agent" : "human");
 	values[3] = TimestampTzGetDatum(decision->at);
 	current_source = source;
+	SPI_connect();
+	owner_begin(&owner);
 	PG_TRY();
 	{
 		updated = spi_run(spi_plan(&update_plans[kind], sql, 4, argtypes), values, nulls, false, 0);
@@ -60,6 +67,8 @@ assign_update_owner(ItemKind kind, int64 item_id, AssignSource source,
 		current_source = saved;
 	}
 	PG_END_TRY();
+	owner_end(&owner);
+	SPI_finish();
 	return updated == 1;
 }
 
@@ -68,12 +77,13 @@ assign_update_owner(ItemKind kind, int64 item_id, AssignSource source,
  * workspace? A refusal is an error, unless quietly is set.
  */
 bool
-assign_permitted(const RoutingRule *rule, ItemKind kind, const ItemRow *row,
+assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 				 bool check_owner, bool check_team, bool quietly)
 {
 	const char *noun = item_kind_info(kind)->noun;
+	const UserInfo *owner = row->has_owner ? cache_user(row->owner_id) : NULL;
 
-	if (check_owner && row->has_owner && !workspace_allows_user(rule, row->owner_id))
+	if (check_owner && owner != NULL && !workspace_allows_user(channel, owner))
 	{
 		if (quietly)
 			return false;
@@ -81,10 +91,10 @@ assign_permitted(const RoutingRule *rule, ItemKind kind, const ItemRow *row,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("user %lld cannot own %s %lld", (long long) row->owner_id, noun, (long long) row->id),
 				 errdetail("Workspace %lld is restricted to the teams in hubroute.workspace_teams,"
-						   " and the user is a member of none of them.", (long long) rule->workspace_id),
+						   " and the user is a member of none of them.", (long long) channel->rule.workspace_id),
 				 errhint("Add the user to one of the workspace's teams, or pick one of their members.")));
 	}
-	if (check_team && row->has_team && !workspace_allows_team(rule, row->team_id))
+	if (check_team && row->has_team && !workspace_allows_team(channel, row->team_id))
 	{
 		if (quietly)
 			return false;
@@ -92,7 +102,7 @@ assign_permitted(const RoutingRule *rule, ItemKind kind, const ItemRow *row,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("team %lld cannot own %s %lld", (long long) row->team_id, noun, (long long) row->id),
 				 errdetail("Workspace %lld is restricted to other teams in hubroute.workspace_teams.",
-						   (long long) rule->workspace_id)));
+						   (long long) channel->rule.workspace_id)));
 	}
 	return true;
 }
@@ -107,11 +117,20 @@ lock_routable_item(ItemKind kind, int64 item_id, ItemRow *row)
 	char	   *sql = lock_plans[kind] ? NULL :
 		psprintf("SELECT * FROM hubroute.%s WHERE id" EQ "$1 FOR UPDATE", info->table);
 
-	if (spi_run(spi_plan(&lock_plans[kind], sql, 1, argtypes), values, NULL, false, 1) != 1)
+	OwnerSwitch owner;
+	int			found;
+
+	SPI_connect();
+	owner_begin(&owner);
+	found = spi_run(spi_plan(&lock_plans[kind], sql, 1, argtypes), values, NULL, false, 1);
+	if (found == 1)
+		item_row_read_tuple(SPI_tuptable->tupdesc, SPI_tuptable->vals[0], row);
+	owner_end(&owner);
+	SPI_finish();
+	if (found != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("%s %lld does not exist", info->noun, (long long) item_id)));
-	item_row_read(SPI_tuptable->tupdesc, SPI_tuptable->vals[0], row);
 	if (!row->open)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -126,26 +145,44 @@ lock_routable_item(ItemKind kind, int64 item_id, ItemRow *row)
 						 info->table, (long long) item_id)));
 }
 
+/*
+ * The count route_existing()'s decision added for the item being updated,
+ * taken by the AFTER UPDATE trigger; -1 for any other item.
+ */
+int
+assign_take_routed_effect(ItemKind kind, int64 item_id)
+{
+	int			effect = routed_effect;
+
+	if (effect < 0 || kind != routed_kind || item_id != routed_item_id)
+		return -1;
+	routed_effect = -1;
+	return effect;
+}
+
 /* Routes an existing open unassigned item now; returns the owner or NULL. */
 static Datum
 route_existing(FunctionCallInfo fcinfo, ItemKind kind)
 {
 	int64		item_id = PG_GETARG_INT64(0);
 	ItemRow		row;
-	RoutingRule rule;
 	RoutingDecision decision;
-	RoutingRequest request = {.kind = kind,.item = &row,.rule = &rule};
+	RoutingRequest request = {.kind = kind,.item = &row};
 
-	routing_lock();
-	SPI_connect();
+	counters_ready(get_namespace_oid("hubroute", false));
 	lock_routable_item(kind, item_id, &row);
-	rule_load(row.channel_id, kind, &rule);
-	route_item(&request, &decision);
+	cache_refresh();
+	request.channel = rule_load(row.channel_id, kind);
+	routed_effect = route_item(&request, &decision);
+	routed_kind = kind;
+	routed_item_id = item_id;
 	assign_update_owner(kind, item_id, SOURCE_ROUTED, &decision);
-	decision_log(kind, item_id, &decision);
+	if (routed_effect >= 0)
+		counters_cancel(routed_effect); /* the row was not updated after all */
+	routed_effect = -1;
+	decision_log(kind, item_id, row.channel_id, &decision);
 	if (decision.notify_owner_offline)
 		decision_notify_owner_offline(kind, item_id, decision.user_id);
-	SPI_finish();
 	if (!decision.assigned)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(decision.user_id);

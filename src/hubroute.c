@@ -7,22 +7,19 @@
 
 PG_MODULE_MAGIC;
 
-PG_FUNCTION_INFO_V1(hubroute_routing_lock);
-
 void		_PG_init(void);
-Datum		hubroute_routing_lock(PG_FUNCTION_ARGS);
 
-/* hubroute.routing_lock(): for the SQL functions that move counters. */
-Datum
-hubroute_routing_lock(PG_FUNCTION_ARGS)
-{
-	routing_lock();
-	PG_RETURN_VOID();
-}
-
-/* Registers the transaction callbacks that drop pending decisions. */
+/*
+ * Registers the callbacks: transaction ends for counts and pending
+ * decisions, relcache invalidations for the caches; and, when preloaded,
+ * the shared memory request.
+ */
 void
 _PG_init(void)
 {
+	shared_state_init();
+	counters_register_callbacks();
 	pending_register_callbacks();
+	cache_register_callbacks();
+	items_register_callbacks();
 }

@@ -14,6 +14,8 @@
 
 #include "access/htup.h"
 #include "executor/spi.h"
+#include "lib/dshash.h"
+#include "storage/lwlock.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
@@ -40,6 +42,23 @@ typedef struct ItemKindInfo
 extern const ItemKindInfo *item_kind_info(ItemKind kind);
 extern ItemKind item_kind_of(Relation rel);
 
+/* The item columns triggers read or set. */
+typedef enum ItemColumn
+{
+	ITEM_COLUMN_ID,
+	ITEM_COLUMN_CHANNEL_ID,
+	ITEM_COLUMN_CONTACT_ID,
+	ITEM_COLUMN_REQUIRED_SKILLS,
+	ITEM_COLUMN_STATUS,
+	ITEM_COLUMN_OWNER_ID,
+	ITEM_COLUMN_TEAM_ID,
+	ITEM_COLUMN_HANDLED_BY,
+	ITEM_COLUMN_ASSIGNED_AT,
+	ITEM_COLUMN_COUNT
+} ItemColumn;
+
+extern AttrNumber item_attnum(Relation rel, ItemColumn column);
+
 /* The columns of a ticket or conversation row that routing reads. */
 typedef struct ItemRow
 {
@@ -58,7 +77,9 @@ typedef struct ItemRow
 	bool		customer_agent;
 } ItemRow;
 
-extern void item_row_read(TupleDesc desc, HeapTuple tuple, ItemRow *row);
+extern void item_row_read(Relation rel, HeapTuple tuple, ItemRow *row);
+extern void item_row_read_tuple(TupleDesc desc, HeapTuple tuple, ItemRow *row);
+extern void items_register_callbacks(void);
 
 /* assign_to values of hubroute.channels. */
 typedef enum AssignTo
@@ -93,14 +114,90 @@ typedef struct RoutingRule
 	bool		use_skills;
 } RoutingRule;
 
-extern void rule_load(int64 channel_id, ItemKind kind, RoutingRule *rule);
+extern AssignTo rule_parse_assign_to(const char *value);
+extern Distribution rule_parse_distribution(const char *value, bool inbox, const char *channel_kind);
 extern const char *distribution_name(Distribution distribution);
 
-/* An eligible user with the load figures the strategies compare. */
+/* Shared memory (shared_state.c): one per database. */
+typedef struct DatabaseState
+{
+	LWLock		lock;			/* the decision lock: decisions and counts, one at a time */
+	bool		loaded;			/* the counts below were loaded from the tables ... */
+	Oid			loaded_for;		/* ... of the extension in this schema */
+	dshash_table_handle users;	/* user id -> UserLoad */
+	dshash_table_handle channels;	/* channel id -> Rotation */
+} DatabaseState;
+
+/* A user's open items and last assignment, as routing compares them. */
+typedef struct UserLoad
+{
+	int64		user_id;
+	int32		open[2];		/* by ItemKind */
+	TimestampTz last_assigned_at;	/* DT_NOBEGIN: never assigned */
+} UserLoad;
+
+/* A round-robin channel's rotation: the last user served. */
+typedef struct Rotation
+{
+	int64		channel_id;
+	bool		started;
+	int64		last_user_id;
+} Rotation;
+
+extern void shared_state_init(void);
+extern DatabaseState *shared_state(void);
+extern UserLoad *shared_user_load(int64 user_id);
+extern Rotation *shared_rotation(int64 channel_id);
+extern void shared_state_reset(void);
+extern UserLoad *shared_user_loads(int *count);
+
+/* The routing configuration, cached per backend (cache.c). */
+typedef enum Seat
+{
+	SEAT_NONE,
+	SEAT_SALES,
+	SEAT_SERVICE
+} Seat;
+
+typedef struct UserInfo
+{
+	int64		user_id;
+	bool		active;
+	bool		available;
+	bool		ticket_access;
+	Seat		seat;
+	int			skill_count;
+	int64	   *skills;			/* ascending */
+	int			team_count;
+	int64	   *teams;			/* every membership, ascending */
+	UserLoad   *load;
+} UserInfo;
+
+typedef struct ChannelInfo
+{
+	int64		channel_id;
+	RoutingRule rule;
+	char	   *workspace_kind;
+	int			workspace_team_count;
+	int64	   *workspace_teams;	/* ascending; none: not restricted */
+	int			pool_size;
+	UserInfo  **pool;			/* ascending user id */
+	Rotation   *rotation;		/* looked up on first round-robin decision */
+} ChannelInfo;
+
+extern void cache_register_callbacks(void);
+extern void cache_refresh(void);
+extern ChannelInfo *cache_channel(int64 channel_id);
+extern UserInfo *cache_user(int64 user_id);
+extern bool cache_team_exists(int64 team_id);
+
+extern ChannelInfo *rule_load(int64 channel_id, ItemKind kind);
+
+/* An eligible user; the load figures are read under the decision lock. */
 typedef struct Candidate
 {
 	int64		user_id;
-	bool		available;
+	UserLoad   *load;
 	int32		open_tickets;
 	int32		open_conversations;
 	TimestampTz last_assigned_at;	/* DT_NOBEGIN: never assigned */
@@ -109,21 +206,22 @@ typedef struct Candidate
 /* Who may be a candidate: the channel's pool, or one given user. */
 typedef struct CandidateQuery
 {
-	const RoutingRule *rule;
-	Datum		required_skills;	/* bigint[]; empty unless use_skills */
+	const ChannelInfo *channel;
+	int			required_count; /* skills required (with use_skills) */
+	int64	   *required_skills;
 	bool		honour_availability;
-	bool		lock_counters;	/* lock the counter rows, in user id order */
-	bool		single_user;	/* only single_user_id, not the pool */
-	int64		single_user_id;
 } CandidateQuery;
 
+extern void candidate_query_init(CandidateQuery *query, const ChannelInfo *channel,
+								 const ItemRow *item, bool honour_availability);
+extern bool user_eligible(const CandidateQuery *query, const UserInfo *user);
 extern Candidate *candidates_select(const CandidateQuery *query, int *count);
-extern int	candidates_pool_size(int64 channel_id);
+extern void candidates_read_loads(Candidate *candidates, int count);
 extern int	candidates_pick_least_loaded(const Candidate *candidates, int count,
 										 int32 (*load) (const Candidate *, ItemKind),
 										 ItemKind kind);
-extern bool workspace_allows_user(const RoutingRule *rule, int64 user_id);
-extern bool workspace_allows_team(const RoutingRule *rule, int64 team_id);
+extern bool workspace_allows_user(const ChannelInfo *channel, const UserInfo *user);
+extern bool workspace_allows_team(const ChannelInfo *channel, int64 team_id);
 
 /* The outcome of routing one item, or a manual choice of owner: one log row. */
 typedef struct RoutingDecision
@@ -144,36 +242,42 @@ typedef struct RoutingRequest
 {
 	ItemKind	kind;
 	const ItemRow *item;
-	const RoutingRule *rule;
+	ChannelInfo *channel;
 } RoutingRequest;
 
-extern void route_item(const RoutingRequest *request, RoutingDecision *decision);
-extern Datum route_required_skills(const RoutingRequest *request);
+extern int	route_item(const RoutingRequest *request, RoutingDecision *decision);
 
 /* The strategies, one file each. */
 extern int	strategy_balanced(const Candidate *candidates, int count, ItemKind kind);
 extern int	strategy_least_busy(const Candidate *candidates, int count, ItemKind kind);
 extern int	strategy_random(int count);
-extern int	strategy_round_robin(int64 channel_id, const Candidate *candidates, int count);
-extern void strategy_contact_owner(const RoutingRequest *request, RoutingDecision *decision);
+extern int	strategy_round_robin(const Rotation *rotation, const Candidate *candidates, int count);
+extern int	strategy_contact_owner(const RoutingRequest *request, RoutingDecision *decision);
 
-/* The routing lock (locking.c). */
-extern void routing_lock(void);
+/* The decision lock (locking.c). */
+extern void decision_lock(void);
+extern void decision_unlock(void);
 
-/* Load counters. */
-extern void counters_apply(ItemKind kind, int64 user_id, int delta, bool has_assigned_at,
-						   TimestampTz assigned_at);
+/* Open counts and rotations with transaction semantics (counters.c). */
+extern int	counters_gain_locked(ItemKind kind, UserLoad *load, bool stamp, TimestampTz at);
+extern void counters_gain(ItemKind kind, int64 user_id, bool stamp, TimestampTz at);
+extern void counters_lose(ItemKind kind, int64 user_id);
+extern int	counters_rotate_locked(Rotation *rotation, int64 user_id);
+extern void counters_cancel(int handle);
+extern bool counters_effect_is_for(int handle, int64 user_id);
+extern void counters_request_reload(void);
+extern void counters_register_callbacks(void);
+extern void counters_ready(Oid namespace);
 
-/* Decisions waiting for their row's AFTER trigger. */
+/* Decisions waiting for their row's AFTER trigger (pending.c). */
 extern void pending_statement_begin(void);
 extern void pending_statement_end(void);
-extern void pending_add(ItemKind kind, int64 item_id, const RoutingDecision *decision, bool counts);
-extern bool pending_take(ItemKind kind, int64 item_id, RoutingDecision *decision);
-extern void pending_overlay(Candidate *candidates, int count);
+extern void pending_add(ItemKind kind, int64 item_id, const RoutingDecision *decision, int effect);
+extern bool pending_take(ItemKind kind, int64 item_id, RoutingDecision *decision, int *effect);
 extern void pending_register_callbacks(void);
 
 /* The assignments log and the notifications outbox. */
-extern void decision_log(ItemKind kind, int64 item_id, const RoutingDecision *decision);
+extern void decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision);
 extern void decision_notify_owner_offline(ItemKind kind, int64 item_id, int64 user_id);
 
 /* Who is changing an owner: set by the code that issues the UPDATE. */
@@ -185,14 +289,30 @@ typedef enum AssignSource
 } AssignSource;
 
 extern AssignSource assign_current_source(void);
-extern bool assign_permitted(const RoutingRule *rule, ItemKind kind, const ItemRow *row,
+extern int	assign_take_routed_effect(ItemKind kind, int64 item_id);
+extern bool assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 							 bool check_owner, bool check_team, bool quietly);
 extern bool assign_update_owner(ItemKind kind, int64 item_id, AssignSource source,
 								const RoutingDecision *decision);
 
-/* Saved SPI plans. */
+/* Integrity of the references items make (integrity.c). */
+extern void integrity_check_references(ItemKind kind, const ItemRow *row, bool check_owner,
+									   bool check_team, bool check_contact);
+
+/* SPI as the extension's owner, and saved SPI plans (spi_plans.c). */
+typedef struct OwnerSwitch
+{
+	Oid			user;
+	int			security_context;
+} OwnerSwitch;
+
+extern void owner_begin(OwnerSwitch *saved);
+extern void owner_end(const OwnerSwitch *saved);
+
 extern SPIPlanPtr spi_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 extern int	spi_run(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, long count);
+extern int	spi_run_latest(SPIPlanPtr plan, Datum *values, const char *nulls, long count);
+extern SPIPlanPtr spi_prepare_once(const char *sql, int nargs, Oid *argtypes);
 extern int64 spi_get_int64(int row, int col, bool *isnull);
 
 #endif							/* HUBROUTE_H */

@@ -1,51 +1,48 @@
 /*
- * locking.c: the routing lock, and the locking protocol it anchors.
+ * locking.c: the decision lock, and the locking protocol it is part of.
  *
- * Why routing is exact under concurrency and never deadlocks with itself:
+ * Why routing is exact under concurrency, as fast as the inserts around it,
+ * and never deadlocks with itself:
  *
- *  1. Every statement that can decide an owner or move a load counter takes
- *     the database's routing lock first, before it locks any row: INSERT
- *     into an item table, UPDATE OF its owner_id / team_id / status /
- *     channel_id, DELETE (statement-level triggers), route_ticket(),
- *     route_conversation() and rebuild_counters(). A reply reaches it
- *     through the UPDATE it issues. The lock is held to commit.
- *  2. So the transactions that route or count run one after the other, each
- *     reading (with a snapshot taken after the lock) the counts the previous
- *     one committed: the result is as if the items were routed one at a
- *     time, and open counts in a balanced or least-busy pool stay within 1.
- *  3. A transaction waits for the routing lock while holding no other
- *     hubroute lock (rule 1), and one holding it waits for no other routing
- *     transaction: there is nothing to form a cycle, so routing transactions
- *     cannot deadlock with each other, however many pools, rows and
- *     statements they touch. Within one routing transaction the statement
- *     then locks rows in the order item row, rotation row, counter rows in
- *     ascending user id; those never wait on another routing transaction.
- *  4. Balanced and least-busy decisions still lock their pool's counter rows
- *     FOR UPDATE: under REPEATABLE READ or SERIALIZABLE a counter changed
- *     since the transaction's snapshot then raises a serialization failure
- *     instead of routing on stale counts.
+ *  1. A routing decision compares loads and counts its choice in one short
+ *     critical section under the database's decision lock (an LWLock in
+ *     shared memory, held for microseconds, never across I/O or SQL). The
+ *     load it compares includes every decision of transactions still in
+ *     flight (counters.c), so concurrent inserts into one pool see each
+ *     other: the result is as if they were routed one at a time, and once
+ *     they commit the open counts of a balanced or least-busy pool differ
+ *     by at most 1.
+ *  2. Routing takes no row lock and no heavyweight lock beyond the ones the
+ *     INSERT itself takes on its own new row: item tables have no foreign
+ *     keys (integrity.c), counts are not rows. A routing transaction never
+ *     waits for another one, so there is nothing to form a cycle.
+ *  3. What changes an item that exists (UPDATE of owner or status, a reply,
+ *     route_ticket(), DELETE) locks only that item's row, as any UPDATE
+ *     does; losses count at commit, gains at once, so the loads never
+ *     understate anyone's work.
+ *  4. The counts are loaded from the tables only while no transaction
+ *     writing items is in flight: at first use after the server starts
+ *     (none can have counted anything yet; concurrent first users queue on
+ *     an advisory lock), and after hubroute.rebuild_counters(), which holds
+ *     a SHARE lock on both item tables until its commit marks the counts
+ *     stale. Removing a row items refer to takes the same SHARE locks.
  *
- * The price is that routing in one database is serial up to commit: fine for
- * exactness, and the one thing a faster protocol must keep is rule 3.
- *
- * The lock is an advisory transaction lock, the same as
- * pg_advisory_xact_lock(1752523378, 1869903973) ('hubr', 'oute'), so a DBA
- * can see it in pg_locks; applications must not use that key.
+ * An aborted insert gives back its count, which may leave its user one
+ * below the others until the next insert into the pool fills the gap: the
+ * price of never waiting for another transaction to finish.
  */
 #include "hubroute.h"
 
-#include "miscadmin.h"
-#include "storage/lock.h"
-
-#define ROUTING_LOCK_KEY1 1752523378	/* 'hubr' */
-#define ROUTING_LOCK_KEY2 1869903973	/* 'oute' */
-
-/* Takes this database's routing lock until the transaction ends. */
+/* Takes this database's decision lock: decisions and counts, one at a time. */
 void
-routing_lock(void)
+decision_lock(void)
 {
-	LOCKTAG		tag;
+	LWLockAcquire(&shared_state()->lock, LW_EXCLUSIVE);
+}
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, ROUTING_LOCK_KEY1, ROUTING_LOCK_KEY2, 2);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+/* Releases the decision lock. */
+void
+decision_unlock(void)
+{
+	LWLockRelease(&shared_state()->lock);
 }

@@ -1,20 +1,18 @@
 /*
  * pending.c: routing decisions waiting for their row to be inserted.
  *
- * The BEFORE INSERT trigger decides an item's owner, but only the AFTER ROW
+ * The BEFORE INSERT trigger decides an item's owner, and counts it at once
+ * (counters.c) so that concurrent decisions see it; but only the AFTER ROW
  * trigger knows the row was really inserted (a later BEFORE trigger may
- * skip it, INSERT ... ON CONFLICT may not insert it, the statement may fail).
- * So the decision waits here, keyed by item, and the AFTER trigger takes it
- * to log it and count the row. AFTER ROW triggers fire at the end of the
- * statement, so while a multi-row INSERT is routed, the rows decided so far
- * are not counted yet: strategies add them from here (the overlay), which
- * routes the rows of one statement as if one at a time.
+ * skip it, INSERT ... ON CONFLICT may not insert it). So the decision waits
+ * here, keyed by item, with the handle of its count, and the AFTER trigger
+ * takes it to log it. A decision whose row never came is taken back when
+ * its statement ends.
  *
  * Entries belong to an INSERT statement (a stack kept by statement-level
  * triggers, since statements nest when triggers insert items) and to a
- * subtransaction: a statement's end drops what its rows left behind, a
- * subtransaction abort drops what was added inside it. All memory lives in
- * TopTransactionContext and is dropped at transaction end.
+ * subtransaction, whose abort drops them (counters.c takes back their
+ * counts itself). All memory lives in TopTransactionContext.
  */
 #include "hubroute.h"
 
@@ -33,18 +31,10 @@ typedef struct PendingEntry
 {
 	PendingKey	key;
 	RoutingDecision decision;
-	bool		counts;			/* the row will count on decision.user_id's load */
+	int			effect;			/* counters.c handle of the decision's count, or -1 */
 	int64		statement;		/* serial of the INSERT statement that decided it */
 	SubTransactionId subxact;
 } PendingEntry;
-
-/* Per user: items decided for it and not counted yet. */
-typedef struct PendingLoad
-{
-	int64		user_id;
-	int32		open[2];		/* by ItemKind */
-	TimestampTz last_assigned_at;
-} PendingLoad;
 
 /* An INSERT statement on an item table that has begun and not ended. */
 typedef struct StatementFrame
@@ -54,11 +44,10 @@ typedef struct StatementFrame
 } StatementFrame;
 
 static HTAB *entries;
-static HTAB *loads;
 static List *statements;		/* of StatementFrame *, innermost first */
 static int64 statement_serial;
 
-/* Creates this transaction's tables. */
+/* Creates this transaction's table. */
 static void
 pending_create(void)
 {
@@ -69,31 +58,6 @@ pending_create(void)
 	ctl.entrysize = sizeof(PendingEntry);
 	entries = hash_create("hubroute pending decisions", 64, &ctl,
 						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(PendingLoad);
-	loads = hash_create("hubroute pending loads", 64, &ctl,
-						HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-}
-
-/* Adds (delta 1) or removes (delta -1) an entry's item from its owner's load. */
-static void
-load_move(const PendingEntry *entry, int delta)
-{
-	const RoutingDecision *decision = &entry->decision;
-	PendingLoad *load;
-	bool		found;
-
-	if (!entry->counts)
-		return;
-	load = hash_search(loads, &decision->user_id, HASH_ENTER, &found);
-	if (!found)
-	{
-		load->open[ITEM_TICKET] = load->open[ITEM_CONVERSATION] = 0;
-		load->last_assigned_at = DT_NOBEGIN;
-	}
-	load->open[entry->key.kind] += delta;
-	if (delta > 0)
-		load->last_assigned_at = Max(load->last_assigned_at, decision->at);
 }
 
 /* An INSERT statement on an item table begins. */
@@ -109,23 +73,30 @@ pending_statement_begin(void)
 	MemoryContextSwitchTo(old);
 }
 
-/* Removes every entry for which drop(entry, arg) holds. */
+/* Forgets an entry; with cancel, its count is taken back too. */
 static void
-pending_drop_where(bool (*drop) (const PendingEntry *, int64), int64 arg)
+pending_forget(PendingEntry *entry, bool cancel)
+{
+	if (cancel && entry->effect >= 0)
+		counters_cancel(entry->effect);
+	if (entry->decision.reason != NULL)
+		pfree(entry->decision.reason);
+	hash_search(entries, &entry->key, HASH_REMOVE, NULL);
+}
+
+/* Forgets every entry for which forget(entry, arg) holds. */
+static void
+pending_forget_where(bool (*forget) (const PendingEntry *, int64), int64 arg, bool cancel)
 {
 	HASH_SEQ_STATUS scan;
 	PendingEntry *entry;
 
-	if (entries == NULL)
+	if (entries == NULL || hash_get_num_entries(entries) == 0)
 		return;
 	hash_seq_init(&scan, entries);
 	while ((entry = hash_seq_search(&scan)) != NULL)
-	{
-		if (!drop(entry, arg))
-			continue;
-		load_move(entry, -1);
-		hash_search(entries, &entry->key, HASH_REMOVE, NULL);
-	}
+		if (forget(entry, arg))
+			pending_forget(entry, cancel);
 }
 
 /* Was entry decided by statement serial? */
@@ -144,7 +115,8 @@ decided_inside(const PendingEntry *entry, int64 subxact)
 
 /*
  * The innermost INSERT statement ends: its rows that were never inserted
- * (ON CONFLICT, skipped by another trigger) leave their decisions behind.
+ * (ON CONFLICT, skipped by another trigger) leave their decisions behind,
+ * and their counts are taken back.
  */
 void
 pending_statement_end(void)
@@ -154,17 +126,17 @@ pending_statement_end(void)
 	if (statements == NIL)
 		return;
 	frame = linitial(statements);
-	pending_drop_where(decided_by_statement, frame->serial);
+	pending_forget_where(decided_by_statement, frame->serial, true);
 	statements = list_delete_first(statements);
 	pfree(frame);
 }
 
 /*
- * Records the decision for an item about to be inserted; with counts, the
- * row will count on the decided user's load once inserted.
+ * Records the decision for an item about to be inserted, with the handle of
+ * its count (-1: not counted yet).
  */
 void
-pending_add(ItemKind kind, int64 item_id, const RoutingDecision *decision, bool counts)
+pending_add(ItemKind kind, int64 item_id, const RoutingDecision *decision, int effect)
 {
 	PendingKey	key = {.item_id = item_id,.kind = kind};
 	PendingEntry *entry;
@@ -172,21 +144,24 @@ pending_add(ItemKind kind, int64 item_id, const RoutingDecision *decision, bool 
 
 	if (entries == NULL)
 		pending_create();
+	entry = hash_search(entries, &key, HASH_FIND, NULL);
+	if (entry != NULL)
+		pending_forget(entry, true);	/* the same id again: the first row never came */
 	entry = hash_search(entries, &key, HASH_ENTER, &found);
-	if (found)
-		load_move(entry, -1);
 	entry->decision = *decision;
 	entry->decision.reason = decision->reason
 		? MemoryContextStrdup(TopTransactionContext, decision->reason) : NULL;
-	entry->counts = counts;
+	entry->effect = effect;
 	entry->statement = statements != NIL ? ((StatementFrame *) linitial(statements))->serial : 0;
 	entry->subxact = GetCurrentSubTransactionId();
-	load_move(entry, 1);
 }
 
-/* The AFTER trigger takes the decision of an inserted item; false if none. */
+/*
+ * The AFTER trigger takes the decision of an inserted item, and the handle
+ * of its count; false if none. The caller pfrees decision->reason.
+ */
 bool
-pending_take(ItemKind kind, int64 item_id, RoutingDecision *decision)
+pending_take(ItemKind kind, int64 item_id, RoutingDecision *decision, int *effect)
 {
 	PendingKey	key = {.item_id = item_id,.kind = kind};
 	PendingEntry *entry;
@@ -197,28 +172,9 @@ pending_take(ItemKind kind, int64 item_id, RoutingDecision *decision)
 	if (entry == NULL)
 		return false;
 	*decision = entry->decision;
-	load_move(entry, -1);
+	*effect = entry->effect;
 	hash_search(entries, &key, HASH_REMOVE, NULL);
 	return true;
-}
-
-/* Adds the decided-but-uncounted items to the candidates' load. */
-void
-pending_overlay(Candidate *candidates, int count)
-{
-	if (loads == NULL || hash_get_num_entries(entries) == 0)
-		return;
-	for (int i = 0; i < count; i++)
-	{
-		PendingLoad *load = hash_search(loads, &candidates[i].user_id, HASH_FIND, NULL);
-
-		if (load == NULL)
-			continue;
-		candidates[i].open_tickets += load->open[ITEM_TICKET];
-		candidates[i].open_conversations += load->open[ITEM_CONVERSATION];
-		candidates[i].last_assigned_at = Max(candidates[i].last_assigned_at,
-											 load->last_assigned_at);
-	}
 }
 
 /* Transaction end: everything goes with TopTransactionContext. */
@@ -233,7 +189,6 @@ pending_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			entries = NULL;
-			loads = NULL;
 			statements = NIL;
 			break;
 		default:
@@ -241,7 +196,10 @@ pending_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 	}
 }
 
-/* Subtransaction abort: drop its decisions and its unfinished statements. */
+/*
+ * Subtransaction abort: drop its decisions (counters.c takes back their
+ * counts) and its unfinished statements.
+ */
 static void
 pending_subxact_callback(SubXactEvent event, SubTransactionId subxact,
 						 SubTransactionId parent pg_attribute_unused(),
@@ -249,7 +207,7 @@ pending_subxact_callback(SubXactEvent event, SubTransactionId subxact,
 {
 	if (event != SUBXACT_EVENT_ABORT_SUB)
 		return;
-	pending_drop_where(decided_inside, subxact);
+	pending_forget_where(decided_inside, subxact, false);
 	while (statements != NIL &&
 		   ((StatementFrame *) linitial(statements))->subxact >= subxact)
 	{

@@ -1,120 +1,124 @@
 /*
  * route.c: the routing decision for one item, by its channel's assign_to.
+ *
+ * A decision that gives the item to a user counts it on that user's load at
+ * once, under the decision lock, in the same critical section that compared
+ * the loads: concurrent inserts see each other's decisions, so the result is
+ * as if the items had been routed one at a time.
  */
 #include "hubroute.h"
-
-#include "catalog/pg_type_d.h"
-#include "utils/array.h"
-
-/* Empty bigint[], or the item's required skills when the channel uses skills. */
-Datum
-route_required_skills(const RoutingRequest *request)
-{
-	if (request->rule->use_skills && request->item->required_skills != (Datum) 0)
-		return request->item->required_skills;
-	return PointerGetDatum(construct_empty_array(INT8OID));
-}
 
 /* Why no one in the channel's pool can have the item. */
 static char *
 explain_empty_pool(const RoutingRequest *request)
 {
-	const RoutingRule *rule = request->rule;
-	int			pool = candidates_pool_size(rule->channel_id);
-	CandidateQuery ignoring_availability = {
-		.rule = rule,
-		.required_skills = route_required_skills(request),
-	};
+	const ChannelInfo *channel = request->channel;
+	CandidateQuery ignoring_availability;
 	int			unavailable;
 
-	if (pool == 0)
+	if (channel->pool_size == 0)
 		return pstrdup("the channel has no target users or primary team members");
-	if (rule->only_available)
+	if (channel->rule.only_available)
 	{
+		candidate_query_init(&ignoring_availability, channel, request->item, false);
 		pfree(candidates_select(&ignoring_availability, &unavailable));
 		if (unavailable > 0)
-			return psprintf("none of the %d users in the pool is available", pool);
+			return psprintf("none of the %d users in the pool is available", channel->pool_size);
 	}
 	return psprintf("none of the %d users in the pool is eligible"
-					" (active, seat, ticket access, workspace teams, skills)", pool);
+					" (active, seat, ticket access, workspace teams, skills)", channel->pool_size);
 }
 
-/* A users_and_teams rule: the pool, then the channel's distribution. */
-static void
-route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
+/* Picks among the candidates by the distribution (the decision lock is held). */
+static int
+distribute(const RoutingRequest *request, const Candidate *candidates, int count,
+		   RoutingDecision *decision)
 {
-	const RoutingRule *rule = request->rule;
-	Distribution distribution = rule->distribution;
-	CandidateQuery query = {
-		.rule = rule,
-		.required_skills = route_required_skills(request),
-		.honour_availability = rule->only_available,
-		.lock_counters = distribution == DISTRIBUTION_BALANCED ||
-		distribution == DISTRIBUTION_LEAST_BUSY,
-	};
-	int			count;
-	Candidate  *candidates = candidates_select(&query, &count);
+	ItemKind	kind = request->kind;
 	int			chosen;
 
-	decision->method = distribution_name(distribution);
-	if (count == 0)
-	{
-		decision->reason = explain_empty_pool(request);
-		return;
-	}
-	switch (distribution)
+	switch (request->channel->rule.distribution)
 	{
 		case DISTRIBUTION_BALANCED:
-			chosen = strategy_balanced(candidates, count, request->kind);
+			chosen = strategy_balanced(candidates, count, kind);
 			decision->reason = psprintf("fewest open %ss (%d) among %d eligible",
-										item_kind_info(request->kind)->noun,
-										request->kind == ITEM_TICKET
-										? candidates[chosen].open_tickets
+										item_kind_info(kind)->noun,
+										kind == ITEM_TICKET ? candidates[chosen].open_tickets
 										: candidates[chosen].open_conversations, count);
-			break;
+			return chosen;
 		case DISTRIBUTION_LEAST_BUSY:
-			chosen = strategy_least_busy(candidates, count, request->kind);
+			chosen = strategy_least_busy(candidates, count, kind);
 			decision->reason = psprintf("fewest open items (%d) among %d eligible",
 										candidates[chosen].open_tickets +
 										candidates[chosen].open_conversations, count);
-			break;
+			return chosen;
 		case DISTRIBUTION_RANDOM:
-			chosen = strategy_random(count);
 			decision->reason = psprintf("random pick among %d eligible", count);
-			break;
+			return strategy_random(count);
 		case DISTRIBUTION_ROUND_ROBIN:
-			chosen = strategy_round_robin(rule->channel_id, candidates, count);
 			decision->reason = psprintf("next in the channel's rotation of %d eligible", count);
-			break;
-		default:
-			pg_unreachable();
+			chosen = strategy_round_robin(request->channel->rotation, candidates, count);
+			(void) counters_rotate_locked(request->channel->rotation, candidates[chosen].user_id);
+			return chosen;
 	}
-	decision->assigned = true;
-	decision->user_id = candidates[chosen].user_id;
+	pg_unreachable();
 }
 
-/* Decides who gets the item (or why nobody does), per the channel's rule. */
-void
+/* A users_and_teams rule: the pool, then the channel's distribution. */
+static int
+route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
+{
+	ChannelInfo *channel = request->channel;
+	CandidateQuery query;
+	int			count;
+	Candidate  *candidates;
+	int			chosen;
+	int			effect;
+
+	candidate_query_init(&query, channel, request->item, channel->rule.only_available);
+	candidates = candidates_select(&query, &count);
+	decision->method = distribution_name(channel->rule.distribution);
+	if (count == 0)
+	{
+		decision->reason = explain_empty_pool(request);
+		return -1;
+	}
+	if (channel->rule.distribution == DISTRIBUTION_ROUND_ROBIN && channel->rotation == NULL)
+		channel->rotation = shared_rotation(channel->channel_id);
+	decision_lock();
+	candidates_read_loads(candidates, count);
+	chosen = distribute(request, candidates, count, decision);
+	effect = counters_gain_locked(request->kind, candidates[chosen].load, true, decision->at);
+	decision_unlock();
+	decision->assigned = true;
+	decision->user_id = candidates[chosen].user_id;
+	return effect;
+}
+
+/*
+ * Decides who gets the item (or why nobody does), per the channel's rule.
+ * Returns the counters.c handle of the count it added, or -1.
+ */
+int
 route_item(const RoutingRequest *request, RoutingDecision *decision)
 {
 	memset(decision, 0, sizeof(*decision));
 	decision->at = GetCurrentTimestamp();
-	switch (request->rule->assign_to)
+	switch (request->channel->rule.assign_to)
 	{
 		case ASSIGN_NOBODY:
 			decision->method = "nobody";
 			decision->reason = pstrdup("the channel assigns to nobody");
-			break;
+			return -1;
 		case ASSIGN_CUSTOMER_AGENT:
 			decision->method = "customer_agent";
 			decision->customer_agent = true;
 			decision->reason = pstrdup("handled by the customer agent");
-			break;
+			return -1;
 		case ASSIGN_CONTACT_OWNER:
-			strategy_contact_owner(request, decision);
-			break;
+			return strategy_contact_owner(request, decision);
 		case ASSIGN_USERS_AND_TEAMS:
-			route_to_pool(request, decision);
-			break;
+			return route_to_pool(request, decision);
 	}
+	pg_unreachable();
 }

@@ -14,88 +14,123 @@
 
 static SPIPlanPtr contact_plan;
 
-/* user_id as a candidate when eligible, else NULL; availability honoured as asked. */
-static Candidate *
-eligible_user(const RoutingRequest *request, int64 user_id, bool honour_availability)
+/* What routing needs of a contact. */
+typedef struct ContactOwner
 {
-	CandidateQuery query = {
-		.rule = request->rule,
-		.required_skills = route_required_skills(request),
-		.honour_availability = honour_availability,
-		.single_user = true,
-		.single_user_id = user_id,
-	};
-	int			count;
-	Candidate  *candidates = candidates_select(&query, &count);
+	bool		exists;
+	bool		has_owner;
+	int64		owner_id;
+	bool		tracked;
+} ContactOwner;
 
-	return count == 1 ? &candidates[0] : NULL;
-}
-
-/*
- * Tries the contact's owner. Returns NULL on success, else why the owner
- * cannot have the item.
- */
-static char *
-try_owner(const RoutingRequest *request, RoutingDecision *decision)
+/* Reads contact_id's owner and tracked flag (contacts change too often to cache). */
+static void
+contact_read(int64 contact_id, ContactOwner *contact)
 {
 	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1];
-	int64		contact_id = request->item->contact_id;
-	int64		owner_id;
-	bool		no_owner;
+	Datum		values[1] = {Int64GetDatum(contact_id)};
+	OwnerSwitch owner;
 	bool		isnull;
-	Candidate  *owner;
 
-	if (!request->item->has_contact)
-		return pstrdup("the item has no contact");
-	values[0] = Int64GetDatum(contact_id);
+	memset(contact, 0, sizeof(*contact));
+	SPI_connect();
+	owner_begin(&owner);
 	if (spi_run(spi_plan(&contact_plan,
 						 "SELECT c.owner_id, c.tracked FROM hubroute.contacts c"
 						 " WHERE c.id" EQ "$1", 1, argtypes),
-				values, NULL, false, 1) != 1)
+				values, NULL, true, 1) == 1)
+	{
+		contact->exists = true;
+		contact->owner_id = spi_get_int64(0, 1, &isnull);
+		contact->has_owner = !isnull;
+		contact->tracked = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+													  SPI_tuptable->tupdesc, 2, &isnull));
+	}
+	owner_end(&owner);
+	SPI_finish();
+}
+
+/* user_id when eligible for the item, else NULL; availability honoured as asked. */
+static UserInfo *
+eligible_user(const RoutingRequest *request, int64 user_id, bool honour_availability)
+{
+	UserInfo   *user = cache_user(user_id);
+	CandidateQuery query;
+
+	candidate_query_init(&query, request->channel, request->item, honour_availability);
+	return user != NULL && user_eligible(&query, user) ? user : NULL;
+}
+
+/*
+ * Tries the contact's owner: sets *chosen and the decision, or returns why
+ * the owner cannot have the item.
+ */
+static char *
+try_owner(const RoutingRequest *request, RoutingDecision *decision, UserInfo **chosen)
+{
+	int64		contact_id = request->item->contact_id;
+	ContactOwner contact;
+
+	if (!request->item->has_contact)
+		return pstrdup("the item has no contact");
+	contact_read(contact_id, &contact);
+	if (!contact.exists)
 		return psprintf("contact %lld does not exist", (long long) contact_id);
-	owner_id = spi_get_int64(0, 1, &no_owner);
-	if (no_owner)
+	if (!contact.has_owner)
 		return psprintf("contact %lld has no owner", (long long) contact_id);
-	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
+	if (!contact.tracked)
 		return psprintf("contact %lld is not tracked", (long long) contact_id);
-	owner = eligible_user(request, owner_id, false);
-	if (owner == NULL)
+	*chosen = eligible_user(request, contact.owner_id, false);
+	if (*chosen == NULL)
 		return psprintf("owner %lld of contact %lld is not eligible",
-						(long long) owner_id, (long long) contact_id);
-	decision->assigned = true;
-	decision->user_id = owner_id;
-	decision->notify_owner_offline = !owner->available;
-	decision->reason = owner->available
+						(long long) contact.owner_id, (long long) contact_id);
+	decision->notify_owner_offline = !(*chosen)->available;
+	decision->reason = (*chosen)->available
 		? psprintf("owner of contact %lld", (long long) contact_id)
 		: psprintf("owner of contact %lld, not available: notified", (long long) contact_id);
 	return NULL;
 }
 
-/* Routes to the contact's owner, else to the fallback user, else nobody. */
-void
+/* Why the fallback user cannot have the item, or NULL when it can (*chosen set). */
+static char *
+try_fallback(const RoutingRequest *request, const char *why, UserInfo **chosen)
+{
+	const RoutingRule *rule = &request->channel->rule;
+
+	if (!rule->has_fallback)
+		return psprintf("%s; the channel has no fallback user", why);
+	*chosen = eligible_user(request, rule->fallback_user_id, rule->only_available);
+	if (*chosen == NULL)
+		return psprintf("%s; fallback user %lld is not eligible%s", why,
+						(long long) rule->fallback_user_id,
+						rule->only_available ? " or not available" : "");
+	return NULL;
+}
+
+/*
+ * Routes to the contact's owner, else to the fallback user, else nobody.
+ * Returns the handle of the count it added, or -1.
+ */
+int
 strategy_contact_owner(const RoutingRequest *request, RoutingDecision *decision)
 {
-	const RoutingRule *rule = request->rule;
-	char	   *why = try_owner(request, decision);
+	UserInfo   *chosen = NULL;
+	char	   *why = try_owner(request, decision, &chosen);
+	int			effect;
 
 	decision->method = "contact_owner";
-	if (why == NULL)
-		return;
-	if (!rule->has_fallback)
+	if (why != NULL)
 	{
-		decision->reason = psprintf("%s; the channel has no fallback user", why);
-		return;
-	}
-	if (eligible_user(request, rule->fallback_user_id, rule->only_available) == NULL)
-	{
-		decision->reason = psprintf("%s; fallback user %lld is not eligible%s", why,
-									(long long) rule->fallback_user_id,
-									rule->only_available ? " or not available" : "");
-		return;
+		decision->reason = try_fallback(request, why, &chosen);
+		if (decision->reason != NULL)
+			return -1;
+		decision->method = "fallback";
+		decision->reason = psprintf("%s; fallback user", why);
 	}
 	decision->assigned = true;
-	decision->user_id = rule->fallback_user_id;
-	decision->method = "fallback";
-	decision->reason = psprintf("%s; fallback user", why);
+	decision->user_id = chosen->user_id;
+	decision_lock();
+	effect = counters_gain_locked(request->kind, chosen->load, true, decision->at);
+	decision_unlock();
+	return effect;
 }

@@ -1,10 +1,9 @@
 /*
- * triggers.c: the row triggers on hubroute.tickets, hubroute.conversations
- * and hubroute.messages.
+ * triggers.c: the triggers on hubroute.tickets, hubroute.conversations and
+ * hubroute.messages.
  *
- * Every statement on an item table that can route or count takes the
- * routing lock first (statement-level triggers): see locking.c for the
- * protocol that keeps routing exact and free of deadlocks.
+ * See locking.c for why routing stays exact under concurrency with no lock
+ * held to commit, and cannot deadlock with itself.
  */
 #include "hubroute.h"
 
@@ -18,7 +17,6 @@ PG_FUNCTION_INFO_V1(hubroute_item_count);
 PG_FUNCTION_INFO_V1(hubroute_message_reply);
 PG_FUNCTION_INFO_V1(hubroute_item_statement_begin);
 PG_FUNCTION_INFO_V1(hubroute_item_statement_end);
-PG_FUNCTION_INFO_V1(hubroute_item_statement_lock);
 
 /* The trigger data of a row trigger call, or an error when called otherwise. */
 static TriggerData *
@@ -59,7 +57,6 @@ typedef struct RowChange
 static HeapTuple
 row_apply_change(Relation rel, HeapTuple tuple, const RowChange *change)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
 	int			columns[3];
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
@@ -67,33 +64,38 @@ row_apply_change(Relation rel, HeapTuple tuple, const RowChange *change)
 
 	if (change->set_owner)
 	{
-		columns[n] = SPI_fnumber(desc, "owner_id");
+		columns[n] = item_attnum(rel, ITEM_COLUMN_OWNER_ID);
 		values[n] = Int64GetDatum(change->owner_id);
 		nulls[n++] = !change->has_owner;
 	}
 	if (change->set_handled_by)
 	{
-		columns[n] = SPI_fnumber(desc, "handled_by");
+		columns[n] = item_attnum(rel, ITEM_COLUMN_HANDLED_BY);
 		values[n++] = CStringGetTextDatum("customer_agent");
 	}
 	if (change->set_assigned_at)
 	{
-		columns[n] = SPI_fnumber(desc, "assigned_at");
+		columns[n] = item_attnum(rel, ITEM_COLUMN_ASSIGNED_AT);
 		values[n++] = TimestampTzGetDatum(change->assigned_at);
 	}
 	if (n == 0)
 		return tuple;
-	return heap_modify_tuple_by_cols(tuple, desc, n, columns, values, nulls);
+	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), n, columns, values, nulls);
 }
 
-/* The decision for a new item: the owner it names, or its channel's rule. */
+/*
+ * The decision for a new item: the owner it names, or its channel's rule.
+ * Returns false when there is nothing to decide; *effect is the handle of
+ * the count a routed decision added, or -1.
+ */
 static bool
-decide_new_item(ItemKind kind, const ItemRow *row, const RoutingRule *rule,
-				RoutingDecision *decision)
+decide_new_item(ItemKind kind, const ItemRow *row, ChannelInfo *channel,
+				RoutingDecision *decision, int *effect)
 {
-	RoutingRequest request = {.kind = kind,.item = row,.rule = rule};
+	RoutingRequest request = {.kind = kind,.item = row,.channel = channel};
 
 	memset(decision, 0, sizeof(*decision));
+	*effect = -1;
 	if (row->has_assigned_at)
 		return false;			/* decided before: a restore or an import */
 	if (row->has_owner)
@@ -108,7 +110,7 @@ decide_new_item(ItemKind kind, const ItemRow *row, const RoutingRule *rule,
 	}
 	if (!row->open || row->customer_agent)
 		return false;
-	route_item(&request, decision);
+	*effect = route_item(&request, decision);
 	return true;
 }
 
@@ -127,12 +129,14 @@ change_from_decision(const ItemRow *row, const RoutingDecision *decision, RowCha
 }
 
 /*
- * BEFORE INSERT: the channel must exist and be of the item's workspace kind.
- * An item naming an owner is a manual assignment; an open item with neither
- * owner nor assigned_at is routed by its channel's rule. An item that comes
- * with assigned_at set (a restore, an import) was decided before and is kept
- * as it is. The decision waits in pending.c until the AFTER trigger sees the
- * row inserted, logs it and counts it.
+ * BEFORE INSERT: the channel must exist and be of the item's workspace kind,
+ * and the owner, team and contact it names must exist. An item naming an
+ * owner is a manual assignment; an open item with neither owner nor
+ * assigned_at is routed by its channel's rule, and counted on its new
+ * owner's load at once. An item that comes with assigned_at set (a
+ * restore, an import) was decided before and is kept as it is. The decision
+ * waits in pending.c until the AFTER trigger sees the row inserted and
+ * logs it.
  */
 Datum
 hubroute_item_before_insert(PG_FUNCTION_ARGS)
@@ -141,27 +145,22 @@ hubroute_item_before_insert(PG_FUNCTION_ARGS)
 	Relation	rel = trigdata->tg_relation;
 	ItemKind	kind = item_kind_of(rel);
 	ItemRow		row;
-	RoutingRule rule;
+	ChannelInfo *channel;
 	RoutingDecision decision;
 	RowChange	change = {0};
-	bool		counts;
+	int			effect;
 
-	item_row_read(RelationGetDescr(rel), trigdata->tg_trigtuple, &row);
-	SPI_connect();
-	rule_load(row.channel_id, kind, &rule);
-	assign_permitted(&rule, kind, &row, !row.has_assigned_at, !row.has_assigned_at, false);
-	if (decide_new_item(kind, &row, &rule, &decision))
-		change_from_decision(&row, &decision, &change);
-	else if (row.has_owner)
+	item_row_read(rel, trigdata->tg_trigtuple, &row);
+	counters_ready(RelationGetNamespace(rel));
+	cache_refresh();
+	channel = rule_load(row.channel_id, kind);
+	integrity_check_references(kind, &row, true, true, true);
+	assign_permitted(channel, kind, &row, !row.has_assigned_at, !row.has_assigned_at, false);
+	if (decide_new_item(kind, &row, channel, &decision, &effect))
 	{
-		decision.assigned = true;	/* not logged (no method), but counted */
-		decision.user_id = row.owner_id;
-		decision.at = row.assigned_at;
+		change_from_decision(&row, &decision, &change);
+		pending_add(kind, row.id, &decision, effect);
 	}
-	counts = decision.assigned && row.open;
-	if (decision.method != NULL || counts)
-		pending_add(kind, row.id, &decision, counts);
-	SPI_finish();
 	return PointerGetDatum(row_apply_change(rel, trigdata->tg_trigtuple, &change));
 }
 
@@ -170,20 +169,7 @@ Datum
 hubroute_item_statement_begin(PG_FUNCTION_ARGS)
 {
 	require_statement_trigger(fcinfo, "hubroute.item_statement_begin()");
-	routing_lock();
 	pending_statement_begin();
-	return PointerGetDatum(NULL);
-}
-
-/*
- * BEFORE UPDATE OF owner, team, status or channel, and BEFORE DELETE, FOR
- * EACH STATEMENT: the routing lock, before the statement locks any row.
- */
-Datum
-hubroute_item_statement_lock(PG_FUNCTION_ARGS)
-{
-	require_statement_trigger(fcinfo, "hubroute.item_statement_lock()");
-	routing_lock();
 	return PointerGetDatum(NULL);
 }
 
@@ -204,10 +190,11 @@ id_changed(bool had, int64 old_id, bool has, int64 new_id)
 }
 
 /*
- * BEFORE UPDATE of owner, team or channel: the new channel must fit the
- * item's kind, and in a workspace restricted to teams only their members
- * (and the teams themselves) may own it. A manual change or a reply is
- * logged; a refused reply skips the update instead of failing the message.
+ * BEFORE UPDATE of owner, team, contact or channel: the new channel must
+ * fit the item's kind, the new references must exist, and in a workspace
+ * restricted to teams only their members (and the teams themselves) may
+ * own it. A manual change or a reply is logged; a refused reply skips the
+ * update instead of failing the message.
  */
 Datum
 hubroute_item_before_update(PG_FUNCTION_ARGS)
@@ -218,25 +205,25 @@ hubroute_item_before_update(PG_FUNCTION_ARGS)
 	AssignSource source = assign_current_source();
 	ItemRow		old_row,
 				new_row;
-	RoutingRule rule;
+	ChannelInfo *channel;
 	RowChange	change = {0};
 	bool		owner_changed,
 				team_changed,
 				channel_changed;
 
-	item_row_read(RelationGetDescr(rel), trigdata->tg_trigtuple, &old_row);
-	item_row_read(RelationGetDescr(rel), trigdata->tg_newtuple, &new_row);
+	item_row_read(rel, trigdata->tg_trigtuple, &old_row);
+	item_row_read(rel, trigdata->tg_newtuple, &new_row);
 	owner_changed = id_changed(old_row.has_owner, old_row.owner_id, new_row.has_owner, new_row.owner_id);
 	team_changed = id_changed(old_row.has_team, old_row.team_id, new_row.has_team, new_row.team_id);
 	channel_changed = old_row.channel_id != new_row.channel_id;
-	SPI_connect();
-	rule_load(new_row.channel_id, kind, &rule);
-	if (!assign_permitted(&rule, kind, &new_row, owner_changed || channel_changed,
+	cache_refresh();
+	channel = rule_load(new_row.channel_id, kind);
+	integrity_check_references(kind, &new_row, owner_changed, team_changed,
+							   id_changed(old_row.has_contact, old_row.contact_id,
+										  new_row.has_contact, new_row.contact_id));
+	if (!assign_permitted(channel, kind, &new_row, owner_changed || channel_changed,
 						  team_changed || channel_changed, source == SOURCE_REPLY))
-	{
-		SPI_finish();
 		return PointerGetDatum(NULL);
-	}
 	if ((owner_changed || team_changed) && source != SOURCE_ROUTED)
 	{
 		RoutingDecision change_of_owner = {
@@ -249,92 +236,111 @@ hubroute_item_before_update(PG_FUNCTION_ARGS)
 			.at = GetCurrentTimestamp(),
 		};
 
-		decision_log(kind, new_row.id, &change_of_owner);
+		decision_log(kind, new_row.id, new_row.channel_id, &change_of_owner);
 		change.set_assigned_at = owner_changed && new_row.has_owner;
 		change.assigned_at = change_of_owner.at;
 	}
-	SPI_finish();
 	return PointerGetDatum(row_apply_change(rel, trigdata->tg_newtuple, &change));
 }
 
-/* Moves the counters for an item that stopped (-1) or started (+1) counting. */
-static void
-count_row(ItemKind kind, const ItemRow *row, int delta, bool newly_owned)
-{
-	if (row->has_owner && row->open)
-		counters_apply(kind, row->owner_id, delta, newly_owned && row->has_assigned_at,
-					   row->assigned_at);
-}
-
 /*
- * AFTER UPDATE: takes the old row out of its owner's count and puts the new
- * row into its owner's, the lower user id first (the global lock order).
+ * Counts a row that now counts (open, owned) on its owner's load, unless
+ * the decision that gave it that owner counted it already (effect): one
+ * that gave it to someone else is taken back. stamp: the owner was just
+ * assigned it, at the row's assigned_at.
  */
 static void
-count_update(ItemKind kind, const ItemRow *old_row, const ItemRow *new_row)
+count_gained(ItemKind kind, const ItemRow *row, int effect, bool stamp)
 {
-	bool		owner_changed = id_changed(old_row->has_owner, old_row->owner_id,
-										   new_row->has_owner, new_row->owner_id);
+	bool		counts = row->has_owner && row->open;
 
-	if (!owner_changed)
-	{
-		/* Closed or reopened: the row that is open is the one that counts. */
-		if (old_row->open != new_row->open)
-			count_row(kind, old_row->open ? old_row : new_row, old_row->open ? -1 : 1, false);
+	if (effect >= 0 && counts && counters_effect_is_for(effect, row->owner_id))
 		return;
-	}
-	if (old_row->has_owner && new_row->has_owner && new_row->owner_id < old_row->owner_id)
-	{
-		count_row(kind, new_row, 1, true);
-		count_row(kind, old_row, -1, false);
-	}
-	else
-	{
-		count_row(kind, old_row, -1, false);
-		count_row(kind, new_row, 1, true);
-	}
+	if (effect >= 0)
+		counters_cancel(effect);
+	if (counts)
+		counters_gain(kind, row->owner_id, stamp && row->has_assigned_at, row->assigned_at);
+}
+
+/* The row no longer counts on its owner's load, from commit on. */
+static void
+count_lost(ItemKind kind, const ItemRow *row)
+{
+	if (row->has_owner && row->open)
+		counters_lose(kind, row->owner_id);
+}
+
+/* AFTER INSERT: logs the row's decision and counts it. */
+static void
+count_insert(Relation rel, ItemKind kind, HeapTuple tuple)
+{
+	ItemRow		row;
+	RoutingDecision decision;
+	int			effect = -1;
+	bool		decided;
+
+	item_row_read(rel, tuple, &row);
+	counters_ready(RelationGetNamespace(rel));
+	decided = pending_take(kind, row.id, &decision, &effect);
+	count_gained(kind, &row, effect, decided);
+	if (!decided)
+		return;
+	decision_log(kind, row.id, row.channel_id, &decision);
+	if (decision.notify_owner_offline)
+		decision_notify_owner_offline(kind, row.id, decision.user_id);
+	if (decision.reason != NULL)
+		pfree(decision.reason);
 }
 
 /*
- * AFTER INSERT, UPDATE or DELETE: keeps hubroute.user_counters exact, and
- * logs the decision of an inserted row.
+ * AFTER UPDATE: the old row stops counting and the new one starts, when
+ * owner or status changed. route_ticket() / route_conversation() counted
+ * their decision already.
+ */
+static void
+count_update(Relation rel, ItemKind kind, HeapTuple old_tuple, HeapTuple new_tuple)
+{
+	ItemRow		old_row,
+				new_row;
+	bool		owner_changed;
+	int			effect = -1;
+
+	item_row_read(rel, old_tuple, &old_row);
+	item_row_read(rel, new_tuple, &new_row);
+	counters_ready(RelationGetNamespace(rel));
+	owner_changed = id_changed(old_row.has_owner, old_row.owner_id,
+							   new_row.has_owner, new_row.owner_id);
+	if (owner_changed && assign_current_source() == SOURCE_ROUTED)
+		effect = assign_take_routed_effect(kind, new_row.id);
+	if (!owner_changed && old_row.open == new_row.open)
+		return;
+	count_lost(kind, &old_row);
+	count_gained(kind, &new_row, effect, owner_changed);
+}
+
+/*
+ * AFTER INSERT, UPDATE or DELETE: keeps the shared counts equal to the
+ * tables, and logs the decision of an inserted row.
  */
 Datum
 hubroute_item_count(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = row_trigger_data(fcinfo, "hubroute.item_count()");
 	Relation	rel = trigdata->tg_relation;
-	TupleDesc	desc = RelationGetDescr(rel);
 	ItemKind	kind = item_kind_of(rel);
-	ItemRow		old_row,
-				new_row;
 
-	SPI_connect();
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-	{
-		RoutingDecision decision;
-
-		item_row_read(desc, trigdata->tg_trigtuple, &new_row);
-		if (pending_take(kind, new_row.id, &decision) && decision.method != NULL)
-		{
-			decision_log(kind, new_row.id, &decision);
-			if (decision.notify_owner_offline)
-				decision_notify_owner_offline(kind, new_row.id, decision.user_id);
-		}
-		count_row(kind, &new_row, 1, true);
-	}
+		count_insert(rel, kind, trigdata->tg_trigtuple);
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
-		item_row_read(desc, trigdata->tg_trigtuple, &old_row);
-		count_row(kind, &old_row, -1, false);
+		ItemRow		old_row;
+
+		item_row_read(rel, trigdata->tg_trigtuple, &old_row);
+		counters_ready(RelationGetNamespace(rel));
+		count_lost(kind, &old_row);
 	}
 	else
-	{
-		item_row_read(desc, trigdata->tg_trigtuple, &old_row);
-		item_row_read(desc, trigdata->tg_newtuple, &new_row);
-		count_update(kind, &old_row, &new_row);
-	}
-	SPI_finish();
+		count_update(rel, kind, trigdata->tg_trigtuple, trigdata->tg_newtuple);
 	return PointerGetDatum(NULL);
 }
 
@@ -361,9 +367,7 @@ hubroute_message_reply(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);	/* the trigger's WHEN and CHECK keep this from happening */
 	reply.user_id = DatumGetInt64(author);
 	reply.at = GetCurrentTimestamp();
-	SPI_connect();
 	assign_update_owner(no_ticket ? ITEM_CONVERSATION : ITEM_TICKET,
 						DatumGetInt64(no_ticket ? conversation_id : ticket_id), SOURCE_REPLY, &reply);
-	SPI_finish();
 	return PointerGetDatum(NULL);
 }

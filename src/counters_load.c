@@ -1,0 +1,188 @@
+/*
+ * counters_load.c: filling the shared counts from the tables, rebuilding
+ * them on request, and showing them (hubroute.routing_load()).
+ *
+ * A database's counts are loaded once, on first use after the server
+ * starts, and again after hubroute.rebuild_counters() (which TRUNCATE of an
+ * item table calls). Loading counts rows; routing never does.
+ */
+#include "hubroute.h"
+
+#include "catalog/namespace.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/lsyscache.h"
+
+PG_FUNCTION_INFO_V1(hubroute_rebuild_counters);
+PG_FUNCTION_INFO_V1(hubroute_routing_load);
+
+#define LOAD_LOCK_KEY1 1752523378	/* 'hubr' */
+#define LOAD_LOCK_KEY2 1819238756	/* 'load' */
+
+/* Open items per owner, and each user's last assignment. */
+static const char *const load_counts_sql =
+	"SELECT t.owner_id, 0, pg_catalog.count(*)::integer, NULL::pg_catalog.timestamptz"
+	"  FROM hubroute.tickets t"
+	" WHERE t.status" EQ "'open' AND t.owner_id IS NOT NULL GROUP BY t.owner_id"
+	" UNION ALL "
+	"SELECT c.owner_id, 1, pg_catalog.count(*)::integer, NULL"
+	"  FROM hubroute.conversations c"
+	" WHERE c.status" EQ "'open' AND c.owner_id IS NOT NULL GROUP BY c.owner_id"
+	" UNION ALL "
+	"SELECT a.user_id, 2, 0, pg_catalog.max(a.at)"
+	"  FROM hubroute.assignments a WHERE a.user_id IS NOT NULL GROUP BY a.user_id";
+
+/* Each channel's last round-robin choice. */
+static const char *const load_rotations_sql =
+	"SELECT DISTINCT ON (a.channel_id) a.channel_id, a.user_id"
+	"  FROM hubroute.assignments a"
+	" WHERE a.method" EQ "'round_robin' AND a.user_id IS NOT NULL AND a.channel_id IS NOT NULL"
+	" ORDER BY a.channel_id, a.at DESC, a.id DESC";
+
+/* One row of load_counts_sql applied to its user's slot (under the lock). */
+static void
+apply_count_row(SPITupleTable *counts, int row, UserLoad *slot)
+{
+	HeapTuple	tuple = counts->vals[row];
+	bool		isnull;
+	int32		what = DatumGetInt32(SPI_getbinval(tuple, counts->tupdesc, 2, &isnull));
+	int32		count = DatumGetInt32(SPI_getbinval(tuple, counts->tupdesc, 3, &isnull));
+	Datum		at = SPI_getbinval(tuple, counts->tupdesc, 4, &isnull);
+
+	if (what == 2)
+		slot->last_assigned_at = DatumGetTimestampTz(at);
+	else
+		slot->open[what] = count;
+}
+
+/* Reads the tables into the shared state (SPI connected, load lock held). */
+static void
+load_from_tables(Oid namespace)
+{
+	DatabaseState *state = shared_state();
+	int			users = spi_run_latest(spi_prepare_once(load_counts_sql, 0, NULL), NULL, NULL, 0);
+	SPITupleTable *counts = SPI_tuptable;
+	UserLoad  **slots = palloc(sizeof(UserLoad *) * Max(users, 1));
+	int			channels;
+	Rotation  **rotations;
+	int64	   *rotation_users;
+	bool		isnull;
+
+	for (int i = 0; i < users; i++)
+		slots[i] = shared_user_load(spi_get_int64(i, 1, &isnull));
+	channels = spi_run_latest(spi_prepare_once(load_rotations_sql, 0, NULL), NULL, NULL, 0);
+	rotations = palloc(sizeof(Rotation *) * Max(channels, 1));
+	rotation_users = palloc(sizeof(int64) * Max(channels, 1));
+	for (int i = 0; i < channels; i++)
+	{
+		rotations[i] = shared_rotation(spi_get_int64(i, 1, &isnull));
+		rotation_users[i] = spi_get_int64(i, 2, &isnull);
+	}
+	LWLockAcquire(&state->lock, LW_EXCLUSIVE);
+	shared_state_reset();
+	for (int i = 0; i < users; i++)
+		apply_count_row(counts, i, slots[i]);
+	for (int i = 0; i < channels; i++)
+	{
+		rotations[i]->started = true;
+		rotations[i]->last_user_id = rotation_users[i];
+	}
+	state->loaded_for = namespace;
+	state->loaded = true;
+	LWLockRelease(&state->lock);
+}
+
+/*
+ * Makes sure this database's counts are loaded for the extension whose
+ * schema is namespace (a dropped and re-created extension starts afresh).
+ * One backend loads; the others wait for it on a lock the deadlock
+ * detector sees.
+ */
+void
+counters_ready(Oid namespace)
+{
+	DatabaseState *state = shared_state();
+	LOCKTAG		tag;
+	OwnerSwitch owner;
+
+	if (state->loaded && state->loaded_for == namespace)
+		return;
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, LOAD_LOCK_KEY1, LOAD_LOCK_KEY2, 2);
+	(void) LockAcquire(&tag, ExclusiveLock, true, false);
+	PG_TRY();
+	{
+		if (!state->loaded || state->loaded_for != namespace)
+		{
+			SPI_connect();
+			owner_begin(&owner);
+			load_from_tables(namespace);
+			owner_end(&owner);
+			SPI_finish();
+		}
+	}
+	PG_FINALLY();
+	{
+		LockRelease(&tag, ExclusiveLock, true);
+	}
+	PG_END_TRY();
+}
+
+/* The schema of the extension, for callers that are not item triggers. */
+static Oid
+hubroute_namespace(void)
+{
+	return get_namespace_oid("hubroute", false);
+}
+
+/*
+ * hubroute.rebuild_counters(): the counts are loaded again from the tables
+ * when this transaction commits. For repair after the item triggers were
+ * bypassed (session_replication_role = replica, a bulk load). Waits for
+ * every transaction writing items to finish, and holds them off until then.
+ */
+Datum
+hubroute_rebuild_counters(PG_FUNCTION_ARGS)
+{
+	Oid			namespace = hubroute_namespace();
+
+	LockRelationOid(get_relname_relid("tickets", namespace), ShareLock);
+	LockRelationOid(get_relname_relid("conversations", namespace), ShareLock);
+	counters_ready(namespace);
+	counters_request_reload();
+	PG_RETURN_VOID();
+}
+
+/*
+ * hubroute.routing_load(): the open counts routing compares, per user, as
+ * in shared memory now (items of transactions in flight included).
+ */
+Datum
+hubroute_routing_load(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	UserLoad   *loads;
+	int			count;
+
+	InitMaterializedSRF(fcinfo, 0);
+	counters_ready(hubroute_namespace());
+	LWLockAcquire(&shared_state()->lock, LW_SHARED);
+	loads = shared_user_loads(&count);
+	LWLockRelease(&shared_state()->lock);
+	for (int i = 0; i < count; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, loads[i].last_assigned_at == DT_NOBEGIN};
+
+		if (loads[i].open[ITEM_TICKET] == 0 && loads[i].open[ITEM_CONVERSATION] == 0 && nulls[3])
+			continue;
+		values[0] = Int64GetDatum(loads[i].user_id);
+		values[1] = Int32GetDatum(loads[i].open[ITEM_TICKET]);
+		values[2] = Int32GetDatum(loads[i].open[ITEM_CONVERSATION]);
+		values[3] = TimestampTzGetDatum(loads[i].last_assigned_at);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
