@@ -1,0 +1,538 @@
+#!/usr/bin/env bash
+#
+# bench/run.sh: hubroute's benchmark. Run as root from anywhere:
+#
+#     make bench            # or: bash bench/run.sh
+#
+# Installs what is missing (plus gnuplot-nox), builds and installs hubroute,
+# starts a throw-away PostgreSQL 15 cluster (test/cluster.sh), loads a help
+# desk and times one-INSERT transactions with pgbench in three variants:
+#   plain        bench.plain_tickets, no router: the client picks the owner;
+#   hubroute     hubroute.tickets, routed by the extension;
+#   handwritten  bench.hw_tickets, routed by a PL/pgSQL trigger (bench/setup.sql).
+# Then prints a table and the targets (PASS/FAIL), and writes
+# bench/results/ (latest.csv, tps.png, report.txt, pgbench logs),
+# bench/RESULTS.md and bench/tps.png.
+#
+# Environment (default):
+#   BENCH_SECONDS (10)              length of every pgbench run
+#   BENCH_CHANNELS (10)             channels of the multi-channel scenarios ("10ch-*")
+#   BENCH_USERS (20)                users per channel (multi, hot and rule channels)
+#   BENCH_POOL_USERS (500)          users of the big-pool channel ("pool500-*")
+#   BENCH_ROWS (1000000)            tickets already in the table for "1M-1c"
+#   BENCH_CONTACTS (1000)           tracked contacts of the contact-owner channel
+#   BENCH_MEMORY_INSERTS (200000)   inserts of the memory test (more than 1000)
+#   BENCH_SCENARIOS (all)           comma-separated subset, e.g. "10ch-1c,hot-8c,memory";
+#                                   a scenario is SET-Nc (N clients) or "memory"
+#   HUBROUTE_BENCH_SKIP_BUILD=1     use the hubroute already installed
+#
+# Exit status: 0 when the runner worked, whatever the targets say; 1 when a
+# run or a step failed; 2 on bad settings.
+set -euo pipefail
+
+# The command as typed, for RESULTS.md: the settings given, before defaults.
+bench_command() {
+    local name words=()
+    for name in HUBROUTE_BENCH_SKIP_BUILD ${!BENCH_@}; do
+        if [ -n "${!name+set}" ]; then
+            if [[ ${!name} =~ ^[A-Za-z0-9_.,:/=+-]*$ ]]; then
+                words+=("$name=${!name}")
+            else
+                words+=("$name=$(printf '%q' "${!name}")")
+            fi
+        fi
+    done
+    words+=(bash bench/run.sh)
+    echo "${words[*]}"
+}
+COMMAND=$(bench_command)
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=test/cluster.sh
+. test/cluster.sh
+
+BENCH_SECONDS=${BENCH_SECONDS:-10}
+BENCH_CHANNELS=${BENCH_CHANNELS:-10}
+BENCH_USERS=${BENCH_USERS:-20}
+BENCH_POOL_USERS=${BENCH_POOL_USERS:-500}
+BENCH_ROWS=${BENCH_ROWS:-1000000}
+BENCH_CONTACTS=${BENCH_CONTACTS:-1000}
+BENCH_MEMORY_INSERTS=${BENCH_MEMORY_INSERTS:-200000}
+BENCH_SCENARIOS=${BENCH_SCENARIOS:-}
+HUBROUTE_BENCH_SKIP_BUILD=${HUBROUTE_BENCH_SKIP_BUILD:-0}
+
+# Server settings, the same for every variant. Default durability: fsync
+# and synchronous_commit stay on.
+PG_SETTINGS=(shared_buffers=1GB max_wal_size=4GB max_connections=50)
+DB=hubroute_bench
+RULES=(balanced least_busy random round_robin contact_owner)
+MEMORY_FIRST=1000
+MEMORY_LIMIT=1048576
+
+RESULTS_DIR=bench/results
+RAW=$RESULTS_DIR/raw.csv          # scenario,clients,variant,tps,spread,status
+CHECKS=$RESULTS_DIR/checks.txt    # one line per problem found after a run
+MEMORY=$RESULTS_DIR/memory.txt    # variant bytes_after_first bytes_at_end
+REPORT=$RESULTS_DIR/report.txt    # what is printed at the end
+ERRORS=0
+
+say() { printf '==> %s\n' "$*"; }
+
+# Exits with status 2 unless variable $1 is an integer >= $2.
+require_int() {
+    local name=$1 min=$2
+    if ! [[ ${!name} =~ ^[0-9]+$ ]] || [ "${!name}" -lt "$min" ]; then
+        _hubroute_err "$name must be an integer >= $min (got '${!name}')"
+        exit 2
+    fi
+}
+
+# A short name for a row count: 1000000 -> 1M, 50000 -> 50k.
+rows_label() {
+    local n=$1
+    if [ $((n % 1000000)) -eq 0 ]; then echo "$((n / 1000000))M"
+    elif [ $((n % 1000)) -eq 0 ]; then echo "$((n / 1000))k"
+    else echo "$n"; fi
+}
+
+# The default scenarios, one per line, in running order.
+default_scenarios() {
+    local rule
+    printf '%s\n' "$MULTI-1c" "$MULTI-8c" hot-1c hot-8c "$POOL-1c" "$POOL-8c" empty-1c "$ROWS_LABEL-1c"
+    for rule in "${RULES[@]}"; do
+        printf '%s\n' "rule-$rule-1c" "rule-$rule-8c"
+    done
+    echo memory
+}
+
+# Sets SC_CLIENTS, SC_SET (channel set), SC_LOAD (empty or rows) and
+# SC_VARIANTS for scenario $1; fails on a name it does not know.
+scenario_parse() {
+    local name=$1 prefix=${1%-*} clients=${1##*-}
+    if [[ $name != *-* || ! $clients =~ ^[1-9][0-9]*c$ ]]; then
+        _hubroute_err "unknown scenario '$name' (SET-Nc or memory)"
+        return 1
+    fi
+    SC_CLIENTS=${clients%c}
+    SC_SET=$prefix
+    SC_LOAD=empty
+    SC_VARIANTS="plain hubroute handwritten"
+    case $prefix in
+        "$MULTI" | hot | "$POOL") ;;
+        empty) SC_SET=$MULTI SC_VARIANTS="plain hubroute" ;;
+        "$ROWS_LABEL") SC_SET=$MULTI SC_LOAD=rows SC_VARIANTS="plain hubroute" ;;
+        rule-balanced | rule-least_busy | rule-random | rule-round_robin | rule-contact_owner)
+            SC_VARIANTS="plain hubroute" ;;
+        *)
+            _hubroute_err "unknown scenario '$name': SET is one of $MULTI, hot, $POOL, empty, $ROWS_LABEL, rule-{${RULES[*]}}"
+            return 1 ;;
+    esac
+}
+
+# Reads and checks the settings; fills SCENARIOS.
+parse_settings() {
+    local name list
+    require_int BENCH_SECONDS 1
+    require_int BENCH_CHANNELS 1
+    require_int BENCH_USERS 1
+    require_int BENCH_POOL_USERS 1
+    require_int BENCH_ROWS 1
+    require_int BENCH_CONTACTS 1
+    require_int BENCH_MEMORY_INSERTS $((MEMORY_FIRST + 1))
+    # bench/setup.sql numbers users in blocks: see bench.channels there.
+    if [ "$BENCH_CHANNELS" -gt 899 ] || [ $((BENCH_CHANNELS * BENCH_USERS)) -gt 100000 ] ||
+            [ "$BENCH_USERS" -gt 10000 ] || [ "$BENCH_POOL_USERS" -gt 100000 ]; then
+        _hubroute_err "too big: BENCH_CHANNELS <= 899, BENCH_CHANNELS x BENCH_USERS <= 100000, BENCH_USERS <= 10000, BENCH_POOL_USERS <= 100000"
+        exit 2
+    fi
+    MULTI=${BENCH_CHANNELS}ch
+    POOL=pool$BENCH_POOL_USERS
+    ROWS_LABEL=$(rows_label "$BENCH_ROWS")
+    if [ -n "$BENCH_SCENARIOS" ]; then
+        list=$(tr ',' '\n' <<<"$BENCH_SCENARIOS" | tr -d ' ' | sed '/^$/d')
+    else
+        list=$(default_scenarios)
+    fi
+    mapfile -t SCENARIOS <<<"$list"
+    for name in "${SCENARIOS[@]}"; do
+        [ "$name" = memory ] || scenario_parse "$name" || exit 2
+    done
+}
+
+# psql on the benchmark database: quiet, stops at the first error.
+psql_bench() {
+    psql -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@" </dev/null
+}
+
+# The value of one query, unaligned.
+sql_value() {
+    psql_bench -At -c "$1"
+}
+
+# Creates the database and the help desk of bench/setup.sql.
+setup_database() {
+    say "loading the help desk: $BENCH_CHANNELS channels x $BENCH_USERS users, hot channel, $BENCH_POOL_USERS-user channel, ${#RULES[@]} rule channels"
+    createdb "$DB"
+    psql_bench -v multi="$MULTI" -v channels="$BENCH_CHANNELS" -v users="$BENCH_USERS" \
+        -v pool="$POOL" -v pool_users="$BENCH_POOL_USERS" -v contacts="$BENCH_CONTACTS" \
+        -f bench/setup.sql >/dev/null
+}
+
+# Empties every item table, loads the old tickets when $1 is "rows", and
+# vacuums, so that a scenario starts from what it says.
+prepare_state() {
+    local started=$SECONDS
+    psql_bench -c 'CALL bench.reset()'
+    if [ "$1" = rows ]; then
+        say "loading $BENCH_ROWS existing tickets into hubroute.tickets and bench.plain_tickets"
+        psql_bench -v rows="$BENCH_ROWS" -v set="$MULTI" -f bench/load.sql >/dev/null
+    fi
+    psql_bench -c 'VACUUM ANALYZE'
+    if [ "$1" = rows ]; then
+        say "loaded and vacuumed in $((SECONDS - started)) s"
+    fi
+}
+
+# Sets PGBENCH_VARS: the -D options that tell the scripts the channel set $1
+# (first channel, channel count, user numbering, contacts).
+set_pgbench_vars() {
+    local ch0 nch ubase upc
+    IFS='|' read -r ch0 nch ubase upc < <(sql_value "SELECT min(channel_id), count(*), min(first_user), min(n_users)
+                                                       FROM bench.channels WHERE set_name = '$1'")
+    PGBENCH_VARS=(-D "ch0=$ch0" -D "nch=$nch" -D "ubase=$ubase" -D "upc=$upc" -D "ncontacts=$BENCH_CONTACTS")
+}
+
+# One pgbench run of variant $4 in scenario $1 ($2 clients, channel set $3);
+# then the spread and the checks; appends a line to $RAW.
+run_variant() {
+    local scenario=$1 clients=$2 set=$3 variant=$4
+    local script=bench/pgbench/$variant.sql log=$RESULTS_DIR/pgbench/$scenario-$variant.log
+    local rc=0 tps spread=- status=ok problems
+    if [ "$set" = rule-contact_owner ]; then
+        script=bench/pgbench/${variant}_contact.sql
+    fi
+    psql_bench -c CHECKPOINT
+    pgbench -n -M prepared -T "$BENCH_SECONDS" -c "$clients" -j $((clients < 2 ? clients : 2)) \
+        -f "$script" "${PGBENCH_VARS[@]}" "$DB" </dev/null >"$log" 2>&1 || rc=$?
+    tps=$(awk '$1 == "tps" && $2 == "=" { printf "%.0f", $3; exit }' "$log")
+    if [ "$rc" -ne 0 ] || [ -z "$tps" ]; then
+        status=error
+        tps=${tps:-0}
+        ERRORS=$((ERRORS + 1))
+        _hubroute_err "pgbench failed (exit $rc) in $scenario/$variant; the end of $log:"
+        tail -n 15 "$log" >&2
+    fi
+    if [ "$variant" != plain ]; then
+        spread=$(sql_value "SELECT bench.spread('$variant', '$set')")
+        problems=$(sql_value "SELECT bench.check_run('$variant')")
+        if [ -n "$problems" ]; then
+            echo "$scenario $variant: $problems" >>"$CHECKS"
+        fi
+    fi
+    echo "$scenario,$clients,$variant,$tps,$spread,$status" >>"$RAW"
+    say "$(printf '%-22s %-12s %8s tps   spread %s%s' "$scenario" "$variant" "$tps" "$spread" \
+        "$([ "$status" = ok ] || echo '   ERROR')")"
+}
+
+# Runs every variant of scenario $1 from the state it names.
+run_scenario() {
+    local variant
+    scenario_parse "$1"
+    say "scenario $1: $SC_CLIENTS client(s), channels '$SC_SET', starting ${SC_LOAD/rows/with $BENCH_ROWS tickets}"
+    prepare_state "$SC_LOAD"
+    set_pgbench_vars "$SC_SET"
+    for variant in $SC_VARIANTS; do
+        run_variant "$1" "$SC_CLIENTS" "$SC_SET" "$variant"
+    done
+}
+
+# The memory test: one backend inserts through hubroute (then, as a control,
+# into plain_tickets); appends "variant bytes_first bytes_end" to $MEMORY.
+run_memory() {
+    local variant routed out pid_first pid_end bytes_first bytes_end problems
+    for variant in hubroute plain; do
+        routed=$([ "$variant" = hubroute ] && echo true || echo false)
+        say "memory: $variant, $BENCH_MEMORY_INSERTS inserts one per transaction in one backend"
+        prepare_state empty
+        if ! out=$(psql_bench -At -F ' ' -v routed="$routed" -v set="$MULTI" \
+                -v rest=$((BENCH_MEMORY_INSERTS - MEMORY_FIRST)) -f bench/memory.sql); then
+            ERRORS=$((ERRORS + 1))
+            _hubroute_err "the memory test failed for $variant"
+            continue
+        fi
+        read -r pid_first pid_end bytes_first bytes_end <<<"$out"
+        if [ "$pid_first" != "$pid_end" ]; then
+            ERRORS=$((ERRORS + 1))
+            _hubroute_err "the memory test changed backends ($pid_first, then $pid_end)"
+            continue
+        fi
+        echo "$variant $bytes_first $bytes_end" >>"$MEMORY"
+        say "memory: $variant: $bytes_first bytes after $MEMORY_FIRST, $bytes_end after $BENCH_MEMORY_INSERTS ($((bytes_end - bytes_first)) bytes more)"
+        if [ "$variant" = hubroute ]; then
+            problems=$(sql_value "SELECT bench.check_run('hubroute')")
+            if [ -n "$problems" ]; then
+                echo "memory hubroute: $problems" >>"$CHECKS"
+            fi
+        fi
+    done
+}
+
+# The table (stdout) and latest.csv, with the ratios to plain and to
+# handwritten of the same scenario.
+print_table() {
+    awk -F, -v csv="$RESULTS_DIR/latest.csv" '
+        NR == FNR { if ($6 == "ok") tps[$1, $3] = $4; next }
+        FNR == 1 {
+            printf "%-22s %7s  %-12s %9s %9s %15s %7s\n", "scenario", "clients", "variant", "tps",
+                   "vs_plain", "vs_handwritten", "spread"
+            print "scenario,clients,variant,tps,vs_plain,vs_handwritten,spread,status" > csv
+        }
+        {
+            ok = ($6 == "ok")
+            vs_plain = (ok && ($1, "plain") in tps && tps[$1, "plain"] > 0) ? sprintf("%.2f", $4 / tps[$1, "plain"]) : "-"
+            vs_hw = (ok && ($1, "handwritten") in tps && tps[$1, "handwritten"] > 0) ? sprintf("%.2f", $4 / tps[$1, "handwritten"]) : "-"
+            printf "%-22s %7s  %-12s %9s %9s %15s %7s\n", $1, $2, $3, ok ? $4 : "ERROR", vs_plain, vs_hw, $5
+            print $1 "," $2 "," $3 "," $4 "," vs_plain "," vs_hw "," $5 "," $6 > csv
+        }' "$RAW" "$RAW"
+}
+
+# tps of the successful run of scenario $1, variant $2 (nothing if none).
+tps_of() {
+    awk -F, -v s="$1" -v v="$2" '$1 == s && $3 == v && $6 == "ok" { print $4 }' "$RAW"
+}
+
+# PASS/FAIL/SKIP: is tps($2, $3) >= $4 x tps($5, $6)? $1 is the label.
+target_ratio() {
+    local a b
+    a=$(tps_of "$2" "$3")
+    b=$(tps_of "$5" "$6")
+    if [ -z "$a" ] || [ -z "$b" ]; then
+        printf 'SKIP  %s (not run)\n' "$1"
+        return
+    fi
+    awk -v a="$a" -v b="$b" -v f="$4" -v label="$1" 'BEGIN {
+        r = b > 0 ? a / b : 0
+        printf "%s  %s: %.2f (%d vs %d tps)\n", (r >= f ? "PASS" : "FAIL"), label, r, a, b }'
+}
+
+# PASS/FAIL/SKIP: is the spread of scenario $2, variant $3 at most $4?
+target_spread() {
+    local spread
+    spread=$(awk -F, -v s="$2" -v v="$3" '$1 == s && $3 == v && $6 == "ok" { print $5 }' "$RAW")
+    if [ -z "$spread" ]; then
+        printf 'SKIP  %s (not run)\n' "$1"
+    elif [ "$spread" -le "$4" ]; then
+        printf 'PASS  %s: %s\n' "$1" "$spread"
+    else
+        printf 'FAIL  %s: %s\n' "$1" "$spread"
+    fi
+}
+
+# PASS/FAIL/SKIP: did the hubroute backend grow by at most MEMORY_LIMIT?
+target_memory() {
+    local label="memory: hubroute backend grows <= $MEMORY_LIMIT bytes from $MEMORY_FIRST to $BENCH_MEMORY_INSERTS inserts"
+    local first end growth
+    if ! read -r _ first end < <(grep '^hubroute ' "$MEMORY" 2>/dev/null); then
+        printf 'SKIP  %s (not run)\n' "$label"
+        return
+    fi
+    growth=$((end - first))
+    printf '%s  %s: %d bytes\n' "$([ "$growth" -le "$MEMORY_LIMIT" ] && echo PASS || echo FAIL)" "$label" "$growth"
+}
+
+# Every target, one line each.
+print_targets() {
+    local c
+    target_ratio "$MULTI-1c: hubroute >= 0.80 x plain" "$MULTI-1c" hubroute 0.80 "$MULTI-1c" plain
+    target_ratio "hot-8c: hubroute >= 0.50 x plain" hot-8c hubroute 0.50 hot-8c plain
+    target_ratio "hot-8c: hubroute >= 2.5 x handwritten" hot-8c hubroute 2.5 hot-8c handwritten
+    target_spread "hot-8c: hubroute spread <= 1" hot-8c hubroute 1
+    target_ratio "$ROWS_LABEL-1c: hubroute >= 0.90 x hubroute on empty-1c" \
+        "$ROWS_LABEL-1c" hubroute 0.90 empty-1c hubroute
+    for c in 1 8; do
+        target_ratio "$POOL-${c}c: hubroute >= 0.50 x hubroute on hot-${c}c ($BENCH_USERS-user pool)" \
+            "$POOL-${c}c" hubroute 0.50 "hot-${c}c" hubroute
+    done
+    target_memory
+}
+
+# The memory lines and the checks after the routed runs.
+print_memory_and_checks() {
+    local variant first end
+    if [ -s "$MEMORY" ]; then
+        echo "memory: sum(total_bytes) of pg_backend_memory_contexts in one backend, one ticket per transaction"
+        while read -r variant first end; do
+            printf '  %-9s after %d: %d bytes, after %d: %d bytes, difference %d bytes\n' \
+                "$variant" "$MEMORY_FIRST" "$first" "$BENCH_MEMORY_INSERTS" "$end" $((end - first))
+        done <"$MEMORY"
+        echo
+    fi
+    echo "checks after every hubroute and handwritten run (every ticket assigned, contact owners honoured,"
+    echo "one decision logged per ticket, load counters = counting the table):"
+    if [ -s "$CHECKS" ]; then
+        sed 's/^/  PROBLEM  /' "$CHECKS"
+    else
+        echo "  all fine"
+    fi
+}
+
+# The whole report: table, targets, memory, checks.
+print_report() {
+    if [ "$ERRORS" -gt 0 ]; then
+        echo "$ERRORS run(s) FAILED: see the pgbench logs in $RESULTS_DIR/pgbench/"
+        echo
+    fi
+    print_table
+    echo
+    echo "spread: per channel, max - min open tickets among the pool's users; the largest over the scenario's channels"
+    echo
+    echo "targets:"
+    print_targets | sed 's/^/  /'
+    echo
+    print_memory_and_checks
+}
+
+# tps.png: grouped bars per scenario (plain, hubroute, handwritten).
+write_chart() {
+    local data=$RESULTS_DIR/chart.dat
+    awk -F, '
+        !($1 in seen) { seen[$1] = 1; order[++n] = $1 }
+        { tps[$1, $3] = ($6 == "ok") ? $4 : "?" }
+        END {
+            print "# scenario plain hubroute handwritten"
+            for (i = 1; i <= n; i++) {
+                s = order[i]
+                printf "%s %s %s %s\n", s, ((s, "plain") in tps) ? tps[s, "plain"] : "?",
+                    ((s, "hubroute") in tps) ? tps[s, "hubroute"] : "?",
+                    ((s, "handwritten") in tps) ? tps[s, "handwritten"] : "?"
+            }
+        }' "$RAW" >"$data"
+    gnuplot -e "datafile='$data'; outfile='$RESULTS_DIR/tps.png'; subtitle='$RUN_DATE, $(nproc) cores, $BENCH_SECONDS s per run'" \
+        bench/tps.gp
+}
+
+# MACHINE: the machine, PostgreSQL and the settings, as Markdown list items.
+describe_machine() {
+    local cpu mem os pg settings hubroute
+    cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+    mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+    os=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-unknown}")
+    pg=$(sql_value 'SELECT version()')
+    settings=$(sql_value "SELECT string_agg(name || ' = ' || current_setting(name), ', ' ORDER BY name)
+                            FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size', 'max_connections',
+                                 'fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes',
+                                 'checkpoint_timeout', 'autovacuum', 'work_mem')")
+    hubroute="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    if [ -n "$(git status --porcelain -- src sql hubroute.control 2>/dev/null)" ]; then
+        hubroute+=" with uncommitted changes in src/ or sql/"
+    fi
+    if [ "$HUBROUTE_BENCH_SKIP_BUILD" = 1 ]; then
+        hubroute+="; not built by this run (HUBROUTE_BENCH_SKIP_BUILD=1): the library installed at the time"
+    else
+        hubroute+=", built and installed by this run"
+    fi
+    MACHINE=$(cat <<EOF
+- CPU: ${cpu:-unknown}, $(nproc) cores (nproc)
+- memory: $mem (MemTotal)
+- system: $os, kernel $(uname -sr)
+- PostgreSQL: $pg
+- hubroute: $hubroute
+- server settings given to the throw-away cluster: ${PG_SETTINGS[*]}
+- in force: $settings
+- pgbench: -n -M prepared -T $BENCH_SECONDS -c C -j min(C,2), one INSERT per transaction (autocommit)
+EOF
+)
+}
+
+# bench/RESULTS.md from this run, and bench/tps.png beside it.
+write_results_md() {
+    cp "$RESULTS_DIR/tps.png" bench/tps.png
+    {
+        cat <<EOF
+# hubroute benchmark results
+
+Written by \`bench/run.sh\` on $RUN_DATE; the run took $((SECONDS / 60)) min $((SECONDS % 60)) s.
+Run it again with \`make bench\` (as root); README.md, section Benchmarks,
+says what it does.
+
+## Command
+
+    $COMMAND
+
+## Machine
+
+$MACHINE
+
+## Variants
+
+- **plain**: \`INSERT\` into \`bench.plain_tickets\` (\`LIKE hubroute.tickets INCLUDING ALL\`:
+  same columns, defaults, identity, checks and indexes; no triggers, no foreign keys); the
+  client picks the owner, a random user of the channel's pool, and sets \`assigned_at = now()\`.
+- **hubroute**: \`INSERT INTO hubroute.tickets (channel_id, subject)\`, routed by the extension.
+- **handwritten**: \`INSERT\` into \`bench.hw_tickets\`, routed by a PL/pgSQL \`BEFORE INSERT\`
+  trigger doing the balanced rule exactly (pool counters locked \`FOR UPDATE\` in user id
+  order, fewest open tickets, then least recently assigned, then lowest id; one log row
+  per decision); see \`bench/setup.sql\`.
+
+Scenarios: \`$MULTI-*\`: a random one of $BENCH_CHANNELS channels of $BENCH_USERS users per
+transaction; \`hot-*\`: one channel of $BENCH_USERS users; \`$POOL-*\`: one channel of
+$BENCH_POOL_USERS users; \`empty-1c\` and \`$ROWS_LABEL-1c\`: the \`$MULTI\` insert with the table
+empty and holding $BENCH_ROWS tickets; \`rule-<distribution>-*\`: one channel of
+$BENCH_USERS users per rule (\`contact_owner\`: a random one of $BENCH_CONTACTS tracked contacts
+owned by its users). \`-Nc\`: N pgbench clients. Every scenario starts from empty tables
+(\`$ROWS_LABEL-1c\` from the loaded ones).
+
+## Results
+
+\`\`\`text
+$(cat "$REPORT")
+\`\`\`
+
+![tps per scenario and variant](tps.png)
+EOF
+    } >bench/RESULTS.md
+}
+
+main() {
+    local scenario
+    parse_settings
+    RUN_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+
+    # shellcheck disable=SC2119
+    hubroute_install_deps gnuplot-nox
+    if [ "$HUBROUTE_BENCH_SKIP_BUILD" = 1 ]; then
+        say "HUBROUTE_BENCH_SKIP_BUILD=1: using the hubroute installed in PostgreSQL ${HUBROUTE_PG_MAJOR}"
+    else
+        hubroute_build
+    fi
+    hubroute_start_cluster "${PG_SETTINGS[@]}"
+
+    rm -rf "$RESULTS_DIR"
+    mkdir -p "$RESULTS_DIR/pgbench"
+    : >"$RAW"
+    : >"$CHECKS"
+    : >"$MEMORY"
+    setup_database
+    describe_machine
+
+    for scenario in "${SCENARIOS[@]}"; do
+        if [ "$scenario" = memory ]; then
+            run_memory
+        else
+            run_scenario "$scenario"
+        fi
+    done
+
+    echo
+    print_report | tee "$REPORT"
+    write_chart
+    write_results_md
+    echo
+    say "wrote $RESULTS_DIR/latest.csv, $RESULTS_DIR/tps.png, bench/RESULTS.md and bench/tps.png ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
+    if [ "$ERRORS" -gt 0 ]; then
+        _hubroute_err "$ERRORS run(s) failed: see above and $RESULTS_DIR/pgbench/"
+        exit 1
+    fi
+}
+
+main "$@"
