@@ -25,3 +25,8 @@ $(OBJS): src/hubroute.h
 .PHONY: prove
 prove:
 	pg_prove --ext .sql test/pgtap/
+
+# The benchmark (as root): plain vs hubroute vs a hand-written router; see bench/run.sh.
+.PHONY: bench
+bench:
+	bash bench/run.sh
