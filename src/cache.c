@@ -308,8 +308,8 @@ cache_refresh(void)
 	AcceptInvalidationMessages();
 	if (cache_valid)
 		return;
-	if (marker_relid == InvalidOid)
-		marker_relid = get_relname_relid("channels", get_namespace_oid("hubroute", false));
+	/* The extension may have been dropped and created again: a new marker. */
+	marker_relid = get_relname_relid("channels", get_namespace_oid("hubroute", false));
 	seen = ++invalidations;
 	cache_valid = false;
 	SPI_connect();

@@ -2,44 +2,51 @@
  * counters.c: open items per user and round-robin rotations, kept in shared
  * memory (shared_state.c) equal to the tables, with transaction semantics.
  *
- * A transaction's changes take effect in a way that keeps routing balanced
- * without anyone waiting:
- *  - an item gained (routed, assigned, reopened) counts at once, so that a
- *    concurrent decision sees it; an abort takes it back;
- *  - an item lost (closed, reassigned away, deleted) counts at commit, so an
- *    aborted close never made its owner look idle;
+ * How a transaction's changes take effect, so that routing stays as if
+ * serial while inserts wait for nobody:
+ *  - a routed or inserted item counts at once, so that concurrent decisions
+ *    see it; an abort takes it back (EFFECT_GAIN);
+ *  - a change to an existing item (closed, reopened, reassigned, deleted,
+ *    a reply) counts at commit (EFFECT_CHANGE), and meanwhile marks its
+ *    users unsettled (EFFECT_UNSETTLED: a counter in the slot, and a lock
+ *    on the user held to commit). A balanced or least-busy decision whose
+ *    candidates are unsettled waits for those transactions to end before it
+ *    compares: it then routes as if after them, whether they committed or
+ *    rolled back. Changes are rare next to inserts, so inserts rarely wait;
  *  - a round-robin rotation moves at once; an abort moves it back when no
- *    later decision moved it further.
- * Each change is an Effect in a list kept for the transaction; subtransaction
- * aborts undo their own suffix of it.
+ *    later decision moved it further (EFFECT_ROTATE).
+ * Each change is an Effect in a list kept for the transaction; a
+ * subtransaction abort undoes its own suffix of it.
  *
  * The counts are loaded from the tables the first time a database routes
- * after the server starts (and after hubroute.rebuild_counters()): open
- * items per owner, the time of each user's last assignment and each
- * channel's last round-robin choice from hubroute.assignments. See
- * locking.c for why no routing transaction is in flight while that happens.
+ * after the server starts (and after hubroute.rebuild_counters()): see
+ * counters_load.c, and locking.c for the whole protocol.
  */
 #include "hubroute.h"
 
 #include "access/xact.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/memutils.h"
 
 typedef enum EffectKind
 {
 	EFFECT_GAIN,				/* +1 now, undone by an abort */
-	EFFECT_LOSS,				/* -1 at commit */
+	EFFECT_CHANGE,				/* delta at commit */
+	EFFECT_UNSETTLED,			/* load->unsettled raised until the end */
 	EFFECT_ROTATE				/* rotation moved now, moved back by an abort */
 } EffectKind;
 
 typedef struct Effect
 {
 	EffectKind	what;
-	bool		settled;		/* cancelled already: nothing left to do */
+	bool		settled;		/* done with already: nothing left to do */
 	ItemKind	kind;
 	SubTransactionId subxact;
-	UserLoad   *load;			/* GAIN, LOSS */
-	bool		stamped;		/* GAIN moved last_assigned_at ... */
-	TimestampTz stamp;			/* ... to this, from previous_stamp */
+	UserLoad   *load;			/* GAIN, CHANGE, UNSETTLED */
+	int			delta;			/* CHANGE */
+	bool		stamped;		/* GAIN, CHANGE: last_assigned_at moves ... */
+	TimestampTz stamp;			/* ... to this (GAIN: from previous_stamp) */
 	TimestampTz previous_stamp;
 	Rotation   *rotation;		/* ROTATE: to user, from previous_* */
 	int64		user;
@@ -50,6 +57,7 @@ typedef struct Effect
 static Effect *effects = NULL;	/* in TopTransactionContext */
 static int	effect_count = 0;
 static int	effect_space = 0;
+static int	unsettled_count = 0;	/* EFFECT_UNSETTLED in the list */
 static SubTransactionId reload_requested = InvalidSubTransactionId;
 
 /* Appends an effect of the current subtransaction; returns its handle. */
@@ -68,13 +76,40 @@ effect_push(const Effect *effect)
 	return effect_count++;
 }
 
-/* Takes back a GAIN or a ROTATE (the caller holds the state's lock). */
+/* The lock a transaction changing user_id's count holds (advisory space 3). */
+static void
+user_lock_tag(LOCKTAG *tag, int64 user_id)
+{
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) ((uint64) user_id >> 32), (uint32) user_id, 3);
+}
+
+/* Moves last_assigned_at forward to at (the caller holds the decision lock). */
+static void
+stamp_load(UserLoad *load, TimestampTz at)
+{
+	if (at > load->last_assigned_at)
+		load->last_assigned_at = at;
+}
+
+/*
+ * Ends an effect of a transaction that aborted, or of a decision whose row
+ * never came: a GAIN or a ROTATE is taken back, a CHANGE dropped, an
+ * UNSETTLED mark lifted (the caller holds the decision lock).
+ */
 static void
 effect_undo(Effect *effect)
 {
-	if (effect->settled || effect->what == EFFECT_LOSS)
+	if (effect->settled)
 		return;
 	effect->settled = true;
+	if (effect->what == EFFECT_CHANGE)
+		return;
+	if (effect->what == EFFECT_UNSETTLED)
+	{
+		pg_atomic_sub_fetch_u32(&effect->load->unsettled, 1);
+		unsettled_count--;
+		return;
+	}
 	if (effect->what == EFFECT_ROTATE)
 	{
 		if (effect->rotation->started && effect->rotation->last_user_id == effect->user)
@@ -105,29 +140,81 @@ counters_gain_locked(ItemKind kind, UserLoad *load, bool stamp, TimestampTz at)
 		effect.stamped = true;
 		effect.stamp = at;
 		effect.previous_stamp = load->last_assigned_at;
-		load->last_assigned_at = at;
+		stamp_load(load, at);
 	}
 	return effect_push(&effect);
 }
 
 /* counters_gain_locked() for user_id, taking the lock itself. */
-void
+int
 counters_gain(ItemKind kind, int64 user_id, bool stamp, TimestampTz at)
 {
 	UserLoad   *load = shared_user_load(user_id);
+	int			effect;
 
 	decision_lock();
-	(void) counters_gain_locked(kind, load, stamp, at);
+	effect = counters_gain_locked(kind, load, stamp, at);
 	decision_unlock();
+	return effect;
 }
 
-/* One open item of kind less for user_id, when the transaction commits. */
-void
-counters_lose(ItemKind kind, int64 user_id)
+/*
+ * Marks load unsettled until this transaction ends, once per transaction:
+ * decisions comparing it wait for us from now on.
+ */
+static void
+mark_unsettled(UserLoad *load)
 {
-	Effect		effect = {.what = EFFECT_LOSS,.kind = kind,.load = shared_user_load(user_id)};
+	Effect		effect = {.what = EFFECT_UNSETTLED,.load = load};
+	LOCKTAG		tag;
 
+	for (int i = 0; i < effect_count; i++)
+		if (effects[i].what == EFFECT_UNSETTLED && effects[i].load == load && !effects[i].settled)
+			return;
+	user_lock_tag(&tag, load->user_id);
+	(void) LockAcquire(&tag, RowExclusiveLock, false, false);
+	pg_atomic_add_fetch_u32(&load->unsettled, 1);
+	unsettled_count++;
 	(void) effect_push(&effect);
+}
+
+/*
+ * delta open items of kind for user_id when this transaction commits (with
+ * stamp, user_id was assigned one at at); until then user_id is unsettled.
+ */
+void
+counters_change_at_commit(ItemKind kind, int64 user_id, int delta, bool stamp, TimestampTz at)
+{
+	Effect		effect = {
+		.what = EFFECT_CHANGE,.kind = kind,.load = shared_user_load(user_id),
+		.delta = delta,.stamped = stamp,.stamp = at,
+	};
+
+	mark_unsettled(effect.load);
+	(void) effect_push(&effect);
+}
+
+/*
+ * Waits until no other transaction in flight is changing a candidate's
+ * count at commit, so that the loads compared next are settled. A
+ * transaction with such changes of its own does not wait (two of them could
+ * wait for each other); it compares the loads as they stand.
+ */
+void
+counters_wait_settled(const Candidate *candidates, int count)
+{
+	LOCKTAG		tag;
+
+	if (unsettled_count > 0)
+		return;
+	for (int i = 0; i < count; i++)
+	{
+		if (pg_atomic_read_u32(&candidates[i].load->unsettled) == 0)
+			continue;
+		user_lock_tag(&tag, candidates[i].user_id);
+		(void) LockAcquire(&tag, ShareLock, false, false);
+		LockRelease(&tag, ShareLock, false);
+	}
 }
 
 /* Moves rotation to user_id now (the caller holds the decision lock). */
@@ -171,19 +258,34 @@ counters_request_reload(void)
 		reload_requested = GetCurrentSubTransactionId();
 }
 
-/* Commit: the losses take effect; or, after a rebuild, everything reloads. */
+/*
+ * Commit: the changes take effect and the users are settled (before our
+ * locks go, which is when waiting decisions look); or, after a rebuild,
+ * everything is loaded again.
+ */
 static void
 counters_commit(void)
 {
 	DatabaseState *state = shared_state();
 
 	LWLockAcquire(&state->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < effect_count; i++)
+	{
+		Effect	   *effect = &effects[i];
+
+		if (effect->settled)
+			continue;
+		if (effect->what == EFFECT_CHANGE)
+		{
+			effect->load->open[effect->kind] += effect->delta;
+			if (effect->stamped)
+				stamp_load(effect->load, effect->stamp);
+		}
+		else if (effect->what == EFFECT_UNSETTLED)
+			pg_atomic_sub_fetch_u32(&effect->load->unsettled, 1);
+	}
 	if (reload_requested != InvalidSubTransactionId)
 		state->loaded = false;
-	else
-		for (int i = 0; i < effect_count; i++)
-			if (effects[i].what == EFFECT_LOSS)
-				effects[i].load->open[effects[i].kind]--;
 	LWLockRelease(&state->lock);
 }
 
@@ -228,7 +330,7 @@ counters_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 			return;
 	}
 	effects = NULL;				/* went with TopTransactionContext */
-	effect_count = effect_space = 0;
+	effect_count = effect_space = unsettled_count = 0;
 	reload_requested = InvalidSubTransactionId;
 }
 

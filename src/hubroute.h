@@ -15,6 +15,7 @@
 #include "access/htup.h"
 #include "executor/spi.h"
 #include "lib/dshash.h"
+#include "port/atomics.h"
 #include "storage/lwlock.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -134,6 +135,7 @@ typedef struct UserLoad
 	int64		user_id;
 	int32		open[2];		/* by ItemKind */
 	TimestampTz last_assigned_at;	/* DT_NOBEGIN: never assigned */
+	pg_atomic_uint32 unsettled; /* transactions in flight changing it at commit */
 } UserLoad;
 
 /* A round-robin channel's rotation: the last user served. */
@@ -260,8 +262,10 @@ extern void decision_unlock(void);
 
 /* Open counts and rotations with transaction semantics (counters.c). */
 extern int	counters_gain_locked(ItemKind kind, UserLoad *load, bool stamp, TimestampTz at);
-extern void counters_gain(ItemKind kind, int64 user_id, bool stamp, TimestampTz at);
-extern void counters_lose(ItemKind kind, int64 user_id);
+extern int	counters_gain(ItemKind kind, int64 user_id, bool stamp, TimestampTz at);
+extern void counters_change_at_commit(ItemKind kind, int64 user_id, int delta, bool stamp,
+									  TimestampTz at);
+extern void counters_wait_settled(const Candidate *candidates, int count);
 extern int	counters_rotate_locked(Rotation *rotation, int64 user_id);
 extern void counters_cancel(int handle);
 extern bool counters_effect_is_for(int handle, int64 user_id);

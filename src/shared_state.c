@@ -179,11 +179,12 @@ shared_state(void)
 	return database_state;
 }
 
-/* A new user's slot: no open items, never assigned. */
+/* A new user's slot: no open items, never assigned, nobody changing it. */
 static void
 user_load_init(void *slot)
 {
 	((UserLoad *) slot)->last_assigned_at = DT_NOBEGIN;
+	pg_atomic_init_u32(&((UserLoad *) slot)->unsettled, 0);
 }
 
 /* A new channel's rotation: not started. */
@@ -264,7 +265,7 @@ shared_state_reset(void)
 		UserLoad   *load = dsa_get_address(area, entry->slot);
 
 		load->open[ITEM_TICKET] = load->open[ITEM_CONVERSATION] = 0;
-		user_load_init(load);
+		load->last_assigned_at = DT_NOBEGIN;
 	}
 	dshash_seq_term(&scan);
 	dshash_seq_init(&scan, channel_slots, false);

@@ -157,10 +157,18 @@ hubroute_item_before_insert(PG_FUNCTION_ARGS)
 	integrity_check_references(kind, &row, true, true, true);
 	assign_permitted(channel, kind, &row, !row.has_assigned_at, !row.has_assigned_at, false);
 	if (decide_new_item(kind, &row, channel, &decision, &effect))
-	{
 		change_from_decision(&row, &decision, &change);
-		pending_add(kind, row.id, &decision, effect);
+	else if (row.has_owner)
+	{
+		decision.assigned = true;	/* an import: counted, not logged */
+		decision.user_id = row.owner_id;
 	}
+	if (decision.method == NULL && !decision.assigned)
+		return PointerGetDatum(trigdata->tg_trigtuple);
+	/* Counted now, so that later rows of the statement see it too. */
+	if (effect < 0 && decision.assigned && row.open)
+		effect = counters_gain(kind, decision.user_id, decision.method != NULL, decision.at);
+	pending_add(kind, row.id, &decision, effect);
 	return PointerGetDatum(row_apply_change(rel, trigdata->tg_trigtuple, &change));
 }
 
@@ -259,15 +267,19 @@ count_gained(ItemKind kind, const ItemRow *row, int effect, bool stamp)
 	if (effect >= 0)
 		counters_cancel(effect);
 	if (counts)
-		counters_gain(kind, row->owner_id, stamp && row->has_assigned_at, row->assigned_at);
+		(void) counters_gain(kind, row->owner_id, stamp && row->has_assigned_at, row->assigned_at);
 }
 
-/* The row no longer counts on its owner's load, from commit on. */
+/*
+ * A changed row counts (delta 1) or no longer counts (-1) on its owner's
+ * load from commit on. stamp: the owner was just assigned it.
+ */
 static void
-count_lost(ItemKind kind, const ItemRow *row)
+count_change(ItemKind kind, const ItemRow *row, int delta, bool stamp)
 {
 	if (row->has_owner && row->open)
-		counters_lose(kind, row->owner_id);
+		counters_change_at_commit(kind, row->owner_id, delta, stamp && row->has_assigned_at,
+								  row->assigned_at);
 }
 
 /* AFTER INSERT: logs the row's decision and counts it. */
@@ -282,8 +294,8 @@ count_insert(Relation rel, ItemKind kind, HeapTuple tuple)
 	item_row_read(rel, tuple, &row);
 	counters_ready(RelationGetNamespace(rel));
 	decided = pending_take(kind, row.id, &decision, &effect);
-	count_gained(kind, &row, effect, decided);
-	if (!decided)
+	count_gained(kind, &row, effect, decided && decision.method != NULL);
+	if (!decided || decision.method == NULL)
 		return;
 	decision_log(kind, row.id, row.channel_id, &decision);
 	if (decision.notify_owner_offline)
@@ -294,8 +306,8 @@ count_insert(Relation rel, ItemKind kind, HeapTuple tuple)
 
 /*
  * AFTER UPDATE: the old row stops counting and the new one starts, when
- * owner or status changed. route_ticket() / route_conversation() counted
- * their decision already.
+ * owner or status changed, at commit. route_ticket() / route_conversation()
+ * counted their decision already, at once, like an insert.
  */
 static void
 count_update(Relation rel, ItemKind kind, HeapTuple old_tuple, HeapTuple new_tuple)
@@ -314,8 +326,11 @@ count_update(Relation rel, ItemKind kind, HeapTuple old_tuple, HeapTuple new_tup
 		effect = assign_take_routed_effect(kind, new_row.id);
 	if (!owner_changed && old_row.open == new_row.open)
 		return;
-	count_lost(kind, &old_row);
-	count_gained(kind, &new_row, effect, owner_changed);
+	count_change(kind, &old_row, -1, false);
+	if (effect >= 0)
+		count_gained(kind, &new_row, effect, true);
+	else
+		count_change(kind, &new_row, 1, owner_changed);
 }
 
 /*
@@ -337,7 +352,7 @@ hubroute_item_count(PG_FUNCTION_ARGS)
 
 		item_row_read(rel, trigdata->tg_trigtuple, &old_row);
 		counters_ready(RelationGetNamespace(rel));
-		count_lost(kind, &old_row);
+		count_change(kind, &old_row, -1, false);
 	}
 	else
 		count_update(rel, kind, trigdata->tg_trigtuple, trigdata->tg_newtuple);

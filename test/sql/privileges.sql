@@ -34,9 +34,10 @@ UPDATE hubroute.tickets SET owner_id = 1 WHERE id = 2;
 UPDATE hubroute.tickets SET status = 'closed' WHERE id = 1;
 -- But app really has no rights on the routing tables.
 SELECT count(*) FROM hubroute.users;
-SELECT count(*) FROM hubroute.user_counters;
 SELECT count(*) FROM hubroute.assignments;
-UPDATE hubroute.user_counters SET open_tickets = 0;
+UPDATE hubroute.assignments SET user_id = NULL;
+-- Nor may it read routing's counts.
+SELECT count(*) FROM hubroute.routing_load();
 -- Nor on rebuild_counters().
 SELECT hubroute.rebuild_counters();
 RESET ROLE;

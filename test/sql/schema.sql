@@ -169,11 +169,11 @@ SELECT count(*) AS user_load_rows FROM hubroute.user_load;
 SELECT count(*) AS unassigned_rows FROM hubroute.unassigned;
 
 -- pg_dump carries the rows: every SPEC table is registered as a configuration
--- table; user_counters (derived data, rebuilt on restore) with 'WHERE false'.
+-- table, with no condition.
 SELECT s.tbl,
        cfg.rel IS NOT NULL AS registered,
        cfg.cond AS condition
-  FROM (SELECT DISTINCT tbl FROM spec_columns UNION SELECT 'user_counters') s
+  FROM (SELECT DISTINCT tbl FROM spec_columns) s
   LEFT JOIN (SELECT unnest(extconfig)::regclass::text AS rel, unnest(extcondition) AS cond
                FROM pg_extension WHERE extname = 'hubroute') cfg
          ON cfg.rel = 'hubroute.' || s.tbl
@@ -200,11 +200,12 @@ SELECT pg_get_function_result('hubroute.route_ticket(bigint)'::regprocedure) AS 
 SELECT f.name, p.oid IS NOT NULL AS exists,
        has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
   FROM (VALUES ('require_one_of'), ('seats_for'), ('require_seat'),
-               ('users_validate'), ('users_create_counters'), ('team_members_validate'),
+               ('users_validate'), ('team_members_validate'),
                ('workspaces_validate'), ('channels_validate'), ('channel_targets_validate'),
                ('skills_validate'), ('item_before_insert'), ('item_before_update'),
                ('item_count'), ('message_reply'), ('rebuild_counters'),
-               ('rebuild_counters_trigger')) f(name)
+               ('rebuild_counters_trigger'), ('config_changed'), ('item_reference_guard'),
+               ('routing_load')) f(name)
   LEFT JOIN pg_proc p ON p.proname = f.name AND p.pronamespace = 'hubroute'::regnamespace
  ORDER BY f.name;
 
