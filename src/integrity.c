@@ -87,7 +87,7 @@ items_refer_to(const char *column, Datum id, bool any, ItemKind *kind, int64 *it
 	owner_begin(&owner);
 	for (int k = ITEM_TICKET; k <= ITEM_CONVERSATION && !found; k++)
 	{
-		char	   *sql = psprintf("SELECT i.id FROM hubroute.%s i WHERE %s LIMIT 1",
+		char	   *sql = psprintf("SELECT i.id FROM hubroute.%s i WHERE %s ORDER BY i.id LIMIT 1",
 								   item_kind_info(k)->table,
 								   psprintf(any ? "i.%s IS NOT NULL" : "i.%s" EQ "$1", column));
 		Oid			argtypes[1] = {INT8OID};

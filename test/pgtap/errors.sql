@@ -12,7 +12,7 @@
 BEGIN;
 CREATE EXTENSION hubroute;
 
-SELECT plan(104);
+SELECT plan(115);
 
 -------------------------------------------------------------------------------
 -- Fixture
@@ -524,6 +524,57 @@ SELECT results_eq(
     $$SELECT state, col FROM pg_temp.refusal($s$INSERT INTO hubroute.channel_targets (channel_id) VALUES (20)$s$)$$,
     $$VALUES ('23514'::text, 'user_id'::text)$$,
     'channel_targets: the neither-user-nor-team error names a column');
+
+-------------------------------------------------------------------------------
+-- References an item makes, checked without foreign keys (src/integrity.c):
+-- 23503 foreign_key_violation, both ways
+-------------------------------------------------------------------------------
+INSERT INTO hubroute.contacts (id, name, owner_id, tracked) VALUES (500, 'Acme', 1, true), (501, 'Nobody', NULL, false);
+INSERT INTO hubroute.tickets (id, channel_id, contact_id, team_id, subject) VALUES (1500, 10, 500, 10, 'with contact and team');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.tickets (channel_id, owner_id) VALUES (10, 999)$$,
+    '23503', 'owner_id of a ticket refers to a missing row: owner_id 999',
+    'tickets: an owner that does not exist is refused');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.conversations (channel_id, team_id) VALUES (20, 999)$$,
+    '23503', 'team_id of a conversation refers to a missing row: team_id 999',
+    'conversations: a team that does not exist is refused');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.tickets (channel_id, contact_id) VALUES (10, 999)$$,
+    '23503', 'contact_id of a ticket refers to a missing row: contact_id 999',
+    'tickets: a contact that does not exist is refused');
+SELECT throws_ok(
+    $$UPDATE hubroute.tickets SET owner_id = 999 WHERE id = 1003$$,
+    '23503', 'owner_id of a ticket refers to a missing row: owner_id 999',
+    'tickets: reassigning to an owner that does not exist is refused');
+SELECT throws_ok(
+    $$DELETE FROM hubroute.users WHERE id = 1$$,
+    '23503', 'delete on table "users" would leave ticket 1000 without its owner_id',
+    'users: deleting a user who owns items is refused');
+SELECT throws_ok(
+    $$UPDATE hubroute.users SET id = 100 WHERE id = 1$$,
+    '23503', 'update on table "users" would leave ticket 1000 without its owner_id',
+    'users: changing the id of a user who owns items is refused');
+SELECT throws_ok(
+    $$DELETE FROM hubroute.channels WHERE id = 10$$,
+    '23503', 'delete on table "channels" would leave ticket 1001 without its channel_id',
+    'channels: deleting a channel with items is refused');
+SELECT throws_ok(
+    $$DELETE FROM hubroute.teams WHERE id = 10$$,
+    '23503', 'delete on table "teams" would leave ticket 1000 without its team_id',
+    'teams: deleting a team that owns items is refused');
+SELECT throws_ok(
+    $$TRUNCATE hubroute.contacts$$,
+    '23503', 'truncate on table "contacts" would leave ticket 1500 without its contact_id',
+    'contacts: truncating contacts that items refer to is refused');
+SELECT lives_ok(
+    $$DELETE FROM hubroute.contacts WHERE id = 501$$,
+    'contacts: a contact no item refers to can be deleted');
+SELECT results_eq(
+    $$SELECT (SELECT count(*) FROM hubroute.users WHERE id = 1), (SELECT count(*) FROM hubroute.channels WHERE id = 10),
+             (SELECT count(*) FROM hubroute.contacts WHERE id = 500)$$,
+    $$VALUES (1::bigint, 1::bigint, 1::bigint)$$,
+    'references: nothing of the refused statements was removed');
 
 -------------------------------------------------------------------------------
 -- A refused row in a multi-row statement keeps none of the rows
