@@ -537,9 +537,10 @@ BEGIN
                       OR OLD.contact_id IS DISTINCT FROM NEW.contact_id
                       OR OLD.channel_id IS DISTINCT FROM NEW.channel_id)
                 EXECUTE FUNCTION hubroute.item_before_update();
+            -- No WHEN clause: a routed row always needs it, and a WHEN
+            -- would be parsed and planned again at every execution.
             CREATE TRIGGER hubroute_count_insert AFTER INSERT ON hubroute.%1$I
-                FOR EACH ROW WHEN (NEW.assigned_at IS NOT NULL OR NEW.owner_id IS NOT NULL)
-                EXECUTE FUNCTION hubroute.item_count();
+                FOR EACH ROW EXECUTE FUNCTION hubroute.item_count();
             CREATE TRIGGER hubroute_count_update AFTER UPDATE ON hubroute.%1$I
                 FOR EACH ROW
                 WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id

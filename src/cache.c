@@ -233,6 +233,7 @@ load_channels(void)
 		channel->pool = NULL;
 		channel->pool_size = 0;
 		channel->rotation = NULL;
+		channel->eligible[0] = channel->eligible[1] = NULL;
 	}
 }
 
@@ -332,6 +333,13 @@ UserInfo *
 cache_user(int64 user_id)
 {
 	return hash_search(users, &user_id, HASH_FIND, NULL);
+}
+
+/* Memory that lives as long as the cached configuration. */
+void *
+cache_alloc(Size size)
+{
+	return MemoryContextAlloc(cache_context, size);
 }
 
 /* Does the team exist? */

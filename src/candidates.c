@@ -57,7 +57,7 @@ ids_intersect(const int64 *a, int a_count, const int64 *b, int b_count)
 
 /* A query for channel's users; the item's skills count when the channel uses skills. */
 void
-candidate_query_init(CandidateQuery *query, const ChannelInfo *channel, const ItemRow *item,
+candidate_query_init(CandidateQuery *query, ChannelInfo *channel, const ItemRow *item,
 					 bool honour_availability)
 {
 	Datum	   *elements;
@@ -117,24 +117,50 @@ user_eligible(const CandidateQuery *query, const UserInfo *user)
 	return true;
 }
 
-/* The eligible users of the channel's pool, in user id order, loads not read yet. */
-Candidate *
-candidates_select(const CandidateQuery *query, int *count)
+/* Fills candidates with the eligible users of the channel's pool; returns how many. */
+static int
+pool_filter(const CandidateQuery *query, Candidate *candidates)
 {
 	const ChannelInfo *channel = query->channel;
-	Candidate  *candidates = palloc(sizeof(Candidate) * Max(channel->pool_size, 1));
+	int			count = 0;
 
-	*count = 0;
 	for (int i = 0; i < channel->pool_size; i++)
 	{
 		const UserInfo *user = channel->pool[i];
 
 		if (!user_eligible(query, user))
 			continue;
-		candidates[*count].user_id = user->user_id;
-		candidates[*count].load = user->load;
-		(*count)++;
+		candidates[count].user_id = user->user_id;
+		candidates[count].load = user->load;
+		count++;
 	}
+	return count;
+}
+
+/*
+ * The eligible users of the channel's pool, in user id order, loads not read
+ * yet (a palloc'd array the caller may change). Without required skills the
+ * answer depends on the configuration only, so it is kept with the cache.
+ */
+Candidate *
+candidates_select(const CandidateQuery *query, int *count)
+{
+	ChannelInfo *channel = query->channel;
+	int			honour = query->honour_availability ? 1 : 0;
+	Candidate  *candidates = palloc(sizeof(Candidate) * Max(channel->pool_size, 1));
+
+	if (query->required_count > 0)
+	{
+		*count = pool_filter(query, candidates);
+		return candidates;
+	}
+	if (channel->eligible[honour] == NULL)
+	{
+		channel->eligible[honour] = cache_alloc(sizeof(Candidate) * Max(channel->pool_size, 1));
+		channel->eligible_count[honour] = pool_filter(query, channel->eligible[honour]);
+	}
+	*count = channel->eligible_count[honour];
+	memcpy(candidates, channel->eligible[honour], sizeof(Candidate) * *count);
 	return candidates;
 }
 

@@ -185,6 +185,10 @@ typedef struct ChannelInfo
 	int			pool_size;
 	UserInfo  **pool;			/* ascending user id */
 	Rotation   *rotation;		/* looked up on first round-robin decision */
+	struct Candidate *eligible[2];	/* the pool's eligible users when no skill
+									 * is required, by honour_availability;
+									 * NULL until first needed */
+	int			eligible_count[2];
 } ChannelInfo;
 
 extern void cache_register_callbacks(void);
@@ -192,6 +196,7 @@ extern void cache_refresh(void);
 extern ChannelInfo *cache_channel(int64 channel_id);
 extern UserInfo *cache_user(int64 user_id);
 extern bool cache_team_exists(int64 team_id);
+extern void *cache_alloc(Size size);
 
 extern ChannelInfo *rule_load(int64 channel_id, ItemKind kind);
 
@@ -208,13 +213,13 @@ typedef struct Candidate
 /* Who may be a candidate: the channel's pool, or one given user. */
 typedef struct CandidateQuery
 {
-	const ChannelInfo *channel;
+	ChannelInfo *channel;		/* its cache holds the eligible users */
 	int			required_count; /* skills required (with use_skills) */
 	int64	   *required_skills;
 	bool		honour_availability;
 } CandidateQuery;
 
-extern void candidate_query_init(CandidateQuery *query, const ChannelInfo *channel,
+extern void candidate_query_init(CandidateQuery *query, ChannelInfo *channel,
 								 const ItemRow *item, bool honour_availability);
 extern bool user_eligible(const CandidateQuery *query, const UserInfo *user);
 extern Candidate *candidates_select(const CandidateQuery *query, int *count);

@@ -12,7 +12,7 @@
 static char *
 explain_empty_pool(const RoutingRequest *request)
 {
-	const ChannelInfo *channel = request->channel;
+	ChannelInfo *channel = request->channel;
 	CandidateQuery ignoring_availability;
 	int			unavailable;
 
