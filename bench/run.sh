@@ -385,6 +385,7 @@ print_report() {
     print_table
     echo
     echo "spread: per channel, max - min open tickets among the pool's users; the largest over the scenario's channels"
+    echo "        (at most 1 is the promise of balanced, least_busy and round_robin; random and contact_owner do not balance)"
     echo
     echo "targets:"
     print_targets | sed 's/^/  /'

@@ -1,7 +1,7 @@
 # bench/tps.gp: grouped bars of transactions per second per scenario.
 # gnuplot -e "datafile='...'; outfile='...'; subtitle='...'" bench/tps.gp
 # datafile columns: scenario, plain, hubroute, handwritten ('?' = not run).
-set terminal pngcairo size 1400,650 font 'sans,10'
+set terminal pngcairo noenhanced size 1400,650 font 'sans,10'
 set output outfile
 set title "hubroute benchmark: transactions per second (one INSERT each)\n".subtitle
 set datafile missing '?'
@@ -13,7 +13,7 @@ set key top right
 set grid ytics
 set ylabel 'tps'
 set yrange [0:*]
-set xtics rotate by -35 nomirror
+set xtics rotate by 30 right nomirror
 plot datafile using 2:xtic(1) title 'plain' linecolor rgb '#8c8c8c', \
      ''       using 3 title 'hubroute' linecolor rgb '#1f77b4', \
-     ''       using 4 title 'hand-written' linecolor rgb '#ff7f0e'
+     ''       using 4 title 'handwritten' linecolor rgb '#ff7f0e'
