@@ -22,4 +22,5 @@ _PG_init(void)
 	pending_register_callbacks();
 	cache_register_callbacks();
 	items_register_callbacks();
+	decision_log_register_callbacks();
 }

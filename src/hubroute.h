@@ -287,6 +287,7 @@ extern void pending_register_callbacks(void);
 
 /* The assignments log and the notifications outbox. */
 extern void decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision);
+extern void decision_log_register_callbacks(void);
 extern void decision_notify_owner_offline(ItemKind kind, int64 item_id, int64 user_id);
 
 /* Who is changing an owner: set by the code that issues the UPDATE. */
