@@ -7,19 +7,23 @@
  *  1. A routing decision compares loads and counts its choice in one short
  *     critical section under the database's decision lock (an LWLock in
  *     shared memory, held for microseconds, never across I/O or SQL). The
- *     load it compares includes every decision of transactions still in
+ *     loads it compares include every decision of transactions still in
  *     flight (counters.c), so concurrent inserts into one pool see each
  *     other: the result is as if they were routed one at a time, and once
  *     they commit the open counts of a balanced or least-busy pool differ
  *     by at most 1.
- *  2. Routing takes no row lock and no heavyweight lock beyond the ones the
- *     INSERT itself takes on its own new row: item tables have no foreign
- *     keys (integrity.c), counts are not rows. A routing transaction never
- *     waits for another one, so there is nothing to form a cycle.
- *  3. What changes an item that exists (UPDATE of owner or status, a reply,
- *     route_ticket(), DELETE) locks only that item's row, as any UPDATE
- *     does; losses count at commit, gains at once, so the loads never
- *     understate anyone's work.
+ *  2. Routing takes no row lock beyond the INSERT's own new row: item tables
+ *     have no foreign keys (integrity.c), counts are not rows. Inserts never
+ *     wait for each other, so routing transactions cannot deadlock.
+ *  3. A change to an existing item (close, reopen, reassign, delete, reply)
+ *     counts at commit and holds a lock on each user whose count it changes
+ *     (advisory space 3, RowExclusiveLock, to commit). A balanced or
+ *     least-busy decision first waits, with a ShareLock taken and dropped at
+ *     once, for those of its candidates, so it routes as if after the
+ *     change, committed or not. A transaction holding such user locks
+ *     itself never waits for others', so two changing transactions cannot
+ *     wait for each other this way; any wait is one the deadlock detector
+ *     sees.
  *  4. The counts are loaded from the tables only while no transaction
  *     writing items is in flight: at first use after the server starts
  *     (none can have counted anything yet; concurrent first users queue on
@@ -29,7 +33,7 @@
  *
  * An aborted insert gives back its count, which may leave its user one
  * below the others until the next insert into the pool fills the gap: the
- * price of never waiting for another transaction to finish.
+ * price of inserts never waiting for each other.
  */
 #include "hubroute.h"
 
