@@ -306,6 +306,8 @@ extern bool assign_update_owner(ItemKind kind, int64 item_id, AssignSource sourc
 								const RoutingDecision *decision);
 
 /* Integrity of the references items make (integrity.c). */
+extern void integrity_missing_reference(ItemKind kind, const char *column, int64 id,
+										const char *table) pg_attribute_noreturn();
 extern void integrity_check_references(ItemKind kind, const ItemRow *row, bool check_owner,
 									   bool check_team, bool check_contact);
 

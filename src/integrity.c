@@ -27,8 +27,8 @@ PG_FUNCTION_INFO_V1(hubroute_item_reference_guard);
 static SPIPlanPtr contact_exists_plan;
 
 /* Raises the foreign-key error for a missing referenced row. */
-static void
-missing_reference(ItemKind kind, const char *column, int64 id, const char *table)
+void
+integrity_missing_reference(ItemKind kind, const char *column, int64 id, const char *table)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
@@ -66,11 +66,11 @@ integrity_check_references(ItemKind kind, const ItemRow *row, bool check_owner, 
 						   bool check_contact)
 {
 	if (check_owner && row->has_owner && cache_user(row->owner_id) == NULL)
-		missing_reference(kind, "owner_id", row->owner_id, "users");
+		integrity_missing_reference(kind, "owner_id", row->owner_id, "users");
 	if (check_team && row->has_team && !cache_team_exists(row->team_id))
-		missing_reference(kind, "team_id", row->team_id, "teams");
+		integrity_missing_reference(kind, "team_id", row->team_id, "teams");
 	if (check_contact && row->has_contact && !contact_exists(row->contact_id))
-		missing_reference(kind, "contact_id", row->contact_id, "contacts");
+		integrity_missing_reference(kind, "contact_id", row->contact_id, "contacts");
 }
 
 /*

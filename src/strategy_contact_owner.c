@@ -35,10 +35,11 @@ contact_read(int64 contact_id, ContactOwner *contact)
 	memset(contact, 0, sizeof(*contact));
 	SPI_connect();
 	owner_begin(&owner);
-	if (spi_run(spi_plan(&contact_plan,
-						 "SELECT c.owner_id, c.tracked FROM hubroute.contacts c"
-						 " WHERE c.id" EQ "$1", 1, argtypes),
-				values, NULL, true, 1) == 1)
+	/* The latest snapshot, as for the reference check this read stands in for. */
+	if (spi_run_latest(spi_plan(&contact_plan,
+								"SELECT c.owner_id, c.tracked FROM hubroute.contacts c"
+								" WHERE c.id" EQ "$1", 1, argtypes),
+					   values, NULL, 1) == 1)
 	{
 		contact->exists = true;
 		contact->owner_id = spi_get_int64(0, 1, &isnull);
@@ -75,7 +76,7 @@ try_owner(const RoutingRequest *request, RoutingDecision *decision, UserInfo **c
 		return pstrdup("the item has no contact");
 	contact_read(contact_id, &contact);
 	if (!contact.exists)
-		return psprintf("contact %lld does not exist", (long long) contact_id);
+		integrity_missing_reference(request->kind, "contact_id", contact_id, "contacts");
 	if (!contact.has_owner)
 		return psprintf("contact %lld has no owner", (long long) contact_id);
 	if (!contact.tracked)

@@ -128,6 +128,14 @@ change_from_decision(const ItemRow *row, const RoutingDecision *decision, RowCha
 	change->set_handled_by = decision->customer_agent;
 }
 
+/* Will the new row be routed by its contact's owner? */
+static bool
+routes_by_contact(const ItemRow *row, const ChannelInfo *channel)
+{
+	return !row->has_assigned_at && !row->has_owner && row->open && !row->customer_agent &&
+		channel->rule.assign_to == ASSIGN_CONTACT_OWNER;
+}
+
 /*
  * BEFORE INSERT: the channel must exist and be of the item's workspace kind,
  * and the owner, team and contact it names must exist. An item naming an
@@ -154,7 +162,8 @@ hubroute_item_before_insert(PG_FUNCTION_ARGS)
 	counters_ready(RelationGetNamespace(rel));
 	cache_refresh();
 	channel = rule_load(row.channel_id, kind);
-	integrity_check_references(kind, &row, true, true, true);
+	/* A contact-owner decision reads the contact anyway, and checks it then. */
+	integrity_check_references(kind, &row, true, true, !routes_by_contact(&row, channel));
 	assign_permitted(channel, kind, &row, !row.has_assigned_at, !row.has_assigned_at, false);
 	if (decide_new_item(kind, &row, channel, &decision, &effect))
 		change_from_decision(&row, &decision, &change);

@@ -12,7 +12,7 @@
 BEGIN;
 CREATE EXTENSION hubroute;
 
-SELECT plan(115);
+SELECT plan(116);
 
 -------------------------------------------------------------------------------
 -- Fixture
@@ -543,6 +543,11 @@ SELECT throws_ok(
     $$INSERT INTO hubroute.tickets (channel_id, contact_id) VALUES (10, 999)$$,
     '23503', 'contact_id of a ticket refers to a missing row: contact_id 999',
     'tickets: a contact that does not exist is refused');
+INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to) VALUES (40, 1, 'whatsapp', 'by contact owner', 'contact_owner');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.tickets (channel_id, contact_id) VALUES (40, 999)$$,
+    '23503', 'contact_id of a ticket refers to a missing row: contact_id 999',
+    'tickets: a contact that does not exist is refused on a contact-owner channel too');
 SELECT throws_ok(
     $$UPDATE hubroute.tickets SET owner_id = 999 WHERE id = 1003$$,
     '23503', 'owner_id of a ticket refers to a missing row: owner_id 999',
