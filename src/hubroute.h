@@ -2,10 +2,13 @@
  * hubroute.h: types shared by the routing code.
  *
  * The flow of one routed insert: triggers.c reads the new row (items.c),
- * loads the channel's rule (rule.c), asks route.c for a decision, which
- * selects eligible users (candidates.c) and applies one strategy
- * (strategy_*.c); the decision is logged (decision_log.c) and the owner's
- * counter is moved by the AFTER trigger (counters.c).
+ * refreshes the cached configuration (cache.c) and takes the channel's rule
+ * from it (rule.c), checks the row's references (integrity.c), asks route.c
+ * for a decision, which selects eligible users (candidates.c), applies one
+ * strategy (strategy_*.c) and counts the choice at once in shared memory
+ * (counters.c, shared_state.c, under the lock of locking.c); the decision
+ * waits in pending.c until the AFTER trigger sees the row inserted and logs
+ * it (decision_log.c).
  */
 #ifndef HUBROUTE_H
 #define HUBROUTE_H
