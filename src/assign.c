@@ -9,7 +9,6 @@
  */
 #include "hubroute.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type_d.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -169,7 +168,7 @@ route_existing(FunctionCallInfo fcinfo, ItemKind kind)
 	RoutingDecision decision;
 	RoutingRequest request = {.kind = kind,.item = &row};
 
-	counters_ready(get_namespace_oid("hubroute", false));
+	counters_ready(hubroute_namespace());
 	lock_routable_item(kind, item_id, &row);
 	cache_refresh();
 	request.channel = rule_load(row.channel_id, kind);

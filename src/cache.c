@@ -16,7 +16,6 @@
  */
 #include "hubroute.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
@@ -310,7 +309,7 @@ cache_refresh(void)
 	if (cache_valid)
 		return;
 	/* The extension may have been dropped and created again: a new marker. */
-	marker_relid = get_relname_relid("channels", get_namespace_oid("hubroute", false));
+	marker_relid = get_relname_relid("channels", hubroute_namespace());
 	seen = ++invalidations;
 	cache_valid = false;
 	SPI_connect();

@@ -8,7 +8,6 @@
  */
 #include "hubroute.h"
 
-#include "catalog/namespace.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -128,13 +127,6 @@ counters_ready(Oid namespace)
 		LockRelease(&tag, ExclusiveLock, true);
 	}
 	PG_END_TRY();
-}
-
-/* The schema of the extension, for callers that are not item triggers. */
-static Oid
-hubroute_namespace(void)
-{
-	return get_namespace_oid("hubroute", false);
 }
 
 /*

@@ -18,7 +18,6 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/dependency.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type_d.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
@@ -161,7 +160,7 @@ log_insert_sql(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDeci
 void
 decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision)
 {
-	Relation	rel = table_open(get_relname_relid("assignments", get_namespace_oid("hubroute", false)),
+	Relation	rel = table_open(get_relname_relid("assignments", hubroute_namespace()),
 								 RowExclusiveLock);
 	Datum		values[LOG_COLUMN_COUNT];
 	bool		nulls[LOG_COLUMN_COUNT] = {false};

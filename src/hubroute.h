@@ -309,6 +309,16 @@ extern bool assign_update_owner(ItemKind kind, int64 item_id, AssignSource sourc
 								const RoutingDecision *decision);
 
 /* Integrity of the references items make (integrity.c). */
+/* What routing needs of a contact. */
+typedef struct ContactInfo
+{
+	bool		exists;
+	bool		has_owner;
+	int64		owner_id;
+	bool		tracked;
+} ContactInfo;
+
+extern void integrity_read_contact(int64 contact_id, ContactInfo *contact);
 extern void integrity_missing_reference(ItemKind kind, const char *column, int64 id,
 										const char *table) pg_attribute_noreturn();
 extern void integrity_check_references(ItemKind kind, const ItemRow *row, bool check_owner,
@@ -321,6 +331,7 @@ typedef struct OwnerSwitch
 	int			security_context;
 } OwnerSwitch;
 
+extern Oid	hubroute_namespace(void);
 extern void owner_begin(OwnerSwitch *saved);
 extern void owner_end(const OwnerSwitch *saved);
 

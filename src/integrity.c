@@ -24,7 +24,7 @@
 
 PG_FUNCTION_INFO_V1(hubroute_item_reference_guard);
 
-static SPIPlanPtr contact_exists_plan;
+static SPIPlanPtr contact_plan;
 
 /* Raises the foreign-key error for a missing referenced row. */
 void
@@ -37,24 +37,36 @@ integrity_missing_reference(ItemKind kind, const char *column, int64 id, const c
 			 errdetail("Key (%s)=(%lld) is not present in table \"%s\".", column, (long long) id, table)));
 }
 
-/* Does the contact exist (latest snapshot: a contact committed just now counts)? */
-static bool
-contact_exists(int64 contact_id)
+/*
+ * Reads contact_id: whether it exists, its owner and tracked flag. With the
+ * latest snapshot, so a contact deleted and committed just now is gone.
+ * Contacts change too often to cache: the reference check and contact-owner
+ * routing both read them here.
+ */
+void
+integrity_read_contact(int64 contact_id, ContactInfo *contact)
 {
 	Oid			argtypes[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(contact_id)};
 	OwnerSwitch owner;
-	int			rows;
+	bool		isnull;
 
+	memset(contact, 0, sizeof(*contact));
 	SPI_connect();
 	owner_begin(&owner);
-	rows = spi_run_latest(spi_plan(&contact_exists_plan,
-								   "SELECT 1 FROM hubroute.contacts c WHERE c.id" EQ "$1",
-								   1, argtypes),
-						  values, NULL, 1);
+	if (spi_run_latest(spi_plan(&contact_plan,
+								"SELECT c.owner_id, c.tracked FROM hubroute.contacts c"
+								" WHERE c.id" EQ "$1", 1, argtypes),
+					   values, NULL, 1) == 1)
+	{
+		contact->exists = true;
+		contact->owner_id = spi_get_int64(0, 1, &isnull);
+		contact->has_owner = !isnull;
+		contact->tracked = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+													  SPI_tuptable->tupdesc, 2, &isnull));
+	}
 	owner_end(&owner);
 	SPI_finish();
-	return rows == 1;
 }
 
 /*
@@ -69,8 +81,14 @@ integrity_check_references(ItemKind kind, const ItemRow *row, bool check_owner, 
 		integrity_missing_reference(kind, "owner_id", row->owner_id, "users");
 	if (check_team && row->has_team && !cache_team_exists(row->team_id))
 		integrity_missing_reference(kind, "team_id", row->team_id, "teams");
-	if (check_contact && row->has_contact && !contact_exists(row->contact_id))
-		integrity_missing_reference(kind, "contact_id", row->contact_id, "contacts");
+	if (check_contact && row->has_contact)
+	{
+		ContactInfo contact;
+
+		integrity_read_contact(row->contact_id, &contact);
+		if (!contact.exists)
+			integrity_missing_reference(kind, "contact_id", row->contact_id, "contacts");
+	}
 }
 
 /*

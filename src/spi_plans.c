@@ -52,6 +52,13 @@ spi_get_int64(int row, int col, bool *isnull)
 	return *isnull ? 0 : DatumGetInt64(value);
 }
 
+/* The extension's schema, for code not called on one of its tables. */
+Oid
+hubroute_namespace(void)
+{
+	return get_namespace_oid("hubroute", false);
+}
+
 /*
  * Runs what follows as the owner of the extension's schema, which owns its
  * tables: the caller of a trigger needs no rights on them. Every statement
@@ -61,7 +68,7 @@ spi_get_int64(int row, int col, bool *isnull)
 void
 owner_begin(OwnerSwitch *saved)
 {
-	Oid			namespace = get_namespace_oid("hubroute", false);
+	Oid			namespace = hubroute_namespace();
 	HeapTuple	tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(namespace));
 	Oid			owner;
 

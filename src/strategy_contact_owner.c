@@ -10,47 +10,6 @@
  */
 #include "hubroute.h"
 
-#include "catalog/pg_type_d.h"
-
-static SPIPlanPtr contact_plan;
-
-/* What routing needs of a contact. */
-typedef struct ContactOwner
-{
-	bool		exists;
-	bool		has_owner;
-	int64		owner_id;
-	bool		tracked;
-} ContactOwner;
-
-/* Reads contact_id's owner and tracked flag (contacts change too often to cache). */
-static void
-contact_read(int64 contact_id, ContactOwner *contact)
-{
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(contact_id)};
-	OwnerSwitch owner;
-	bool		isnull;
-
-	memset(contact, 0, sizeof(*contact));
-	SPI_connect();
-	owner_begin(&owner);
-	/* The latest snapshot, as for the reference check this read stands in for. */
-	if (spi_run_latest(spi_plan(&contact_plan,
-								"SELECT c.owner_id, c.tracked FROM hubroute.contacts c"
-								" WHERE c.id" EQ "$1", 1, argtypes),
-					   values, NULL, 1) == 1)
-	{
-		contact->exists = true;
-		contact->owner_id = spi_get_int64(0, 1, &isnull);
-		contact->has_owner = !isnull;
-		contact->tracked = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-													  SPI_tuptable->tupdesc, 2, &isnull));
-	}
-	owner_end(&owner);
-	SPI_finish();
-}
-
 /* user_id when eligible for the item, else NULL; availability honoured as asked. */
 static UserInfo *
 eligible_user(const RoutingRequest *request, int64 user_id, bool honour_availability)
@@ -70,11 +29,11 @@ static char *
 try_owner(const RoutingRequest *request, RoutingDecision *decision, UserInfo **chosen)
 {
 	int64		contact_id = request->item->contact_id;
-	ContactOwner contact;
+	ContactInfo contact;
 
 	if (!request->item->has_contact)
 		return pstrdup("the item has no contact");
-	contact_read(contact_id, &contact);
+	integrity_read_contact(contact_id, &contact);
 	if (!contact.exists)
 		integrity_missing_reference(request->kind, "contact_id", contact_id, "contacts");
 	if (!contact.has_owner)

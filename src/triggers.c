@@ -301,7 +301,7 @@ count_insert(Relation rel, ItemKind kind, HeapTuple tuple)
 	bool		decided;
 
 	item_row_read(rel, tuple, &row);
-	counters_ready(RelationGetNamespace(rel));
+	/* The BEFORE trigger made the counts ready; nothing reloads them in between. */
 	decided = pending_take(kind, row.id, &decision, &effect);
 	count_gained(kind, &row, effect, decided && decision.method != NULL);
 	if (!decided || decision.method == NULL)
