@@ -229,5 +229,13 @@ SELECT hubroute.rebuild_counters();
 ROLLBACK;
 SELECT * FROM load_exact;
 
+-- Counts in flight live in this backend's transaction: a transaction that
+-- routed or counted cannot be prepared for two-phase commit, and is rolled
+-- back with its counts.
+BEGIN;
+INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 'two-phase');
+PREPARE TRANSACTION 'hubroute_2pc';
+SELECT * FROM load_exact;
+
 DROP VIEW load_exact;
 DROP EXTENSION hubroute CASCADE;
