@@ -11,6 +11,46 @@
 CREATE SCHEMA hubroute;
 
 -------------------------------------------------------------------------------
+-- Roles. Roles belong to the cluster, not the database: they are created
+-- when missing and shared by every database with hubroute; DROP EXTENSION
+-- leaves them. None of them may be a superuser.
+--   hubroute_internal     hubroute's own SQL runs as this role (see
+--                         src/internal_sql.c): no login, no members, only
+--                         the rights granted at the end of this script.
+--   hubroute_application  an application that inserts items and messages.
+--   hubroute_agent        an agent UI that reads, replies, closes and reassigns.
+--   hubroute_admin        a DBA who edits routing rules and people.
+--   hubroute_reporting    an analyst: reads everything, writes nothing.
+-- A DBA applies the model in one step: GRANT hubroute_agent TO alice;
+-------------------------------------------------------------------------------
+
+DO $$
+DECLARE
+    role_name text;
+    existing record;
+BEGIN
+    FOREACH role_name IN ARRAY ARRAY['hubroute_internal', 'hubroute_application', 'hubroute_agent',
+                                     'hubroute_admin', 'hubroute_reporting'] LOOP
+        SELECT r.rolsuper, r.rolcanlogin,
+               EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m
+                        WHERE m.roleid OPERATOR(pg_catalog.=) r.oid) AS has_members
+          INTO existing
+          FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) role_name;
+        IF NOT FOUND THEN
+            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', role_name);
+        ELSIF existing.rolsuper OR (role_name OPERATOR(pg_catalog.=) 'hubroute_internal'
+                                    AND (existing.rolcanlogin OR existing.has_members)) THEN
+            RAISE EXCEPTION 'role % exists and cannot be used by hubroute', role_name
+                USING ERRCODE = 'invalid_role_specification',
+                      DETAIL = CASE WHEN existing.rolsuper THEN 'It is a superuser.'
+                                    ELSE 'hubroute runs its own SQL as this role; it must have no login and no members.' END,
+                      HINT = 'Drop or rename that role first.';
+        END IF;
+    END LOOP;
+END;
+$$;
+
+-------------------------------------------------------------------------------
 -- Validation helpers: every configuration error names the column and either
 -- the allowed values or the reason.
 -------------------------------------------------------------------------------
@@ -260,10 +300,14 @@ CREATE TABLE hubroute.notifications (
 -- Reporting views
 -------------------------------------------------------------------------------
 
+-- Both views are security_invoker: a reader needs SELECT on the tables
+-- behind them and sees what their row-level security lets it see, so the
+-- views are never a way around table rights.
+
 -- Counted from the tables, so always equal to counting them. Routing does not
 -- read this view: it compares the same counts kept in shared memory
--- (hubroute.routing_load()).
-CREATE VIEW hubroute.user_load AS
+-- (hubroute.routing_load(); hubroute.routing_load_check() compares the two).
+CREATE VIEW hubroute.user_load WITH (security_invoker = true) AS
 SELECT u.id AS user_id,
        u.name,
        u.available,
@@ -284,7 +328,7 @@ SELECT u.id AS user_id,
               WHERE user_id IS NOT NULL
               GROUP BY user_id) a ON a.user_id OPERATOR(pg_catalog.=) u.id;
 
-CREATE VIEW hubroute.unassigned AS
+CREATE VIEW hubroute.unassigned WITH (security_invoker = true) AS
 SELECT 'ticket'::text AS kind, t.id, t.channel_id, t.created_at, t.handled_by
   FROM hubroute.tickets t
  WHERE t.owner_id IS NULL AND t.status OPERATOR(pg_catalog.=) 'open'
@@ -448,10 +492,12 @@ CREATE TRIGGER skills_validate BEFORE INSERT OR UPDATE ON hubroute.skills
 -------------------------------------------------------------------------------
 -- Routing and counters (C)
 --
--- The C trigger functions are not SECURITY DEFINER: they run their few SQL
--- statements as the schema's owner themselves (src/spi_plans.c), which costs
--- less per row than switching user and search_path at every call. Every
--- statement they run qualifies its objects.
+-- The C trigger functions are not SECURITY DEFINER and switch to no
+-- superuser: what they do on the caller's behalf runs as the caller, and
+-- their own few SQL statements run as hubroute_internal, restricted, with a
+-- pinned search_path (src/internal_sql.c). Each checks that it fired on the
+-- hubroute table it was made for. Every statement they run qualifies its
+-- objects.
 -------------------------------------------------------------------------------
 
 -- BEFORE INSERT: checks the channel and the references, routes an item that
@@ -499,23 +545,60 @@ CREATE FUNCTION hubroute.routing_load(
     RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'hubroute_routing_load' LANGUAGE C;
 
+-- Every user whose counts in routing_load() differ from counting the tables:
+-- one row per difference (what: open_tickets, open_conversations or
+-- last_assigned_at). Empty when routing compares what the tables hold, which
+-- is so whenever no transaction writing items is in flight.
+CREATE FUNCTION hubroute.routing_load_check(
+    OUT user_id bigint, OUT what text, OUT routing text, OUT tables text)
+    RETURNS SETOF record LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH routing AS (
+        SELECT r.user_id, r.open_tickets, r.open_conversations, r.last_assigned_at
+          FROM hubroute.routing_load() r
+    ), counted AS (
+        SELECT u.user_id,
+               (SELECT pg_catalog.count(*)::integer FROM hubroute.tickets t
+                 WHERE t.owner_id OPERATOR(pg_catalog.=) u.user_id
+                   AND t.status OPERATOR(pg_catalog.=) 'open') AS open_tickets,
+               (SELECT pg_catalog.count(*)::integer FROM hubroute.conversations c
+                 WHERE c.owner_id OPERATOR(pg_catalog.=) u.user_id
+                   AND c.status OPERATOR(pg_catalog.=) 'open') AS open_conversations,
+               (SELECT pg_catalog.max(a.at) FROM hubroute.assignments a
+                 WHERE a.user_id OPERATOR(pg_catalog.=) u.user_id) AS last_assigned_at
+          FROM (SELECT t.owner_id AS user_id FROM hubroute.tickets t WHERE t.owner_id IS NOT NULL
+                UNION SELECT c.owner_id FROM hubroute.conversations c WHERE c.owner_id IS NOT NULL
+                UNION SELECT a.user_id FROM hubroute.assignments a WHERE a.user_id IS NOT NULL
+                UNION SELECT r.user_id FROM routing r) u
+    ), compared AS (
+        SELECT c.user_id, COALESCE(r.open_tickets, 0) AS r_tickets, c.open_tickets AS t_tickets,
+               COALESCE(r.open_conversations, 0) AS r_conversations,
+               c.open_conversations AS t_conversations,
+               r.last_assigned_at AS r_last, c.last_assigned_at AS t_last
+          FROM counted c LEFT JOIN routing r ON r.user_id OPERATOR(pg_catalog.=) c.user_id
+    )
+    SELECT m.user_id, m.what, m.routing, m.tables
+      FROM compared,
+           LATERAL (VALUES (compared.user_id, 'open_tickets', r_tickets::text, t_tickets::text),
+                           (compared.user_id, 'open_conversations', r_conversations::text, t_conversations::text),
+                           (compared.user_id, 'last_assigned_at', r_last::text, t_last::text))
+                   m(user_id, what, routing, tables)
+     WHERE m.routing IS DISTINCT FROM m.tables
+     ORDER BY m.user_id, m.what
+$$;
+
 -- Loads the shared counts again from the tables when the calling transaction
 -- commits: for repair after the item triggers were bypassed (a bulk load
 -- with session_replication_role = replica). Waits for transactions writing
--- items, and holds new ones off until then. TRUNCATE of an item table calls it.
+-- items, and holds new ones off until then.
 CREATE FUNCTION hubroute.rebuild_counters() RETURNS void
-    AS 'MODULE_PATHNAME', 'hubroute_rebuild_counters'
-    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+    AS 'MODULE_PATHNAME', 'hubroute_rebuild_counters' LANGUAGE C;
 
-CREATE FUNCTION hubroute.rebuild_counters_trigger() RETURNS trigger LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM hubroute.rebuild_counters();
-    RETURN NULL;
-END;
-$$;
+-- AFTER TRUNCATE of an item table: rebuild_counters(), without requiring
+-- the right to call it.
+CREATE FUNCTION hubroute.item_truncated() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'hubroute_item_truncated' LANGUAGE C;
 
 -- The same triggers on both item tables.
 DO $$
@@ -544,13 +627,16 @@ BEGIN
             CREATE TRIGGER hubroute_count_update AFTER UPDATE ON hubroute.%1$I
                 FOR EACH ROW
                 WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
-                      OR OLD.status IS DISTINCT FROM NEW.status)
+                      OR OLD.status IS DISTINCT FROM NEW.status
+                      OR OLD.team_id IS DISTINCT FROM NEW.team_id
+                      OR OLD.contact_id IS DISTINCT FROM NEW.contact_id
+                      OR OLD.channel_id IS DISTINCT FROM NEW.channel_id)
                 EXECUTE FUNCTION hubroute.item_count();
             CREATE TRIGGER hubroute_count_delete AFTER DELETE ON hubroute.%1$I
                 FOR EACH ROW WHEN (OLD.owner_id IS NOT NULL AND OLD.status OPERATOR(pg_catalog.=) 'open')
                 EXECUTE FUNCTION hubroute.item_count();
             CREATE TRIGGER hubroute_truncate AFTER TRUNCATE ON hubroute.%1$I
-                FOR EACH STATEMENT EXECUTE FUNCTION hubroute.rebuild_counters_trigger();
+                FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_truncated();
         $sql$, item_table);
     END LOOP;
 END;
@@ -603,20 +689,27 @@ CREATE TRIGGER hubroute_reply AFTER INSERT ON hubroute.messages
 -- Public API
 -------------------------------------------------------------------------------
 
+-- Run as the caller: it locks and updates the item with the caller's own
+-- rights (UPDATE of owner_id, handled_by and assigned_at) and row-level
+-- security.
 CREATE FUNCTION hubroute.route_ticket(id bigint) RETURNS bigint
     AS 'MODULE_PATHNAME', 'hubroute_route_ticket'
-    LANGUAGE C STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+    LANGUAGE C STRICT;
 COMMENT ON FUNCTION hubroute.route_ticket(bigint) IS
     'routes an open unassigned ticket now by its channel''s rule; returns the owner or NULL';
 
 CREATE FUNCTION hubroute.route_conversation(id bigint) RETURNS bigint
     AS 'MODULE_PATHNAME', 'hubroute_route_conversation'
-    LANGUAGE C STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+    LANGUAGE C STRICT;
 COMMENT ON FUNCTION hubroute.route_conversation(bigint) IS
     'routes an open unassigned conversation now by its channel''s rule; returns the owner or NULL';
 
 -------------------------------------------------------------------------------
--- Privileges: only the route functions are public API.
+-- Privileges. Functions are revoked from PUBLIC but the route functions,
+-- which act with the caller's own rights. The validation triggers call
+-- their helpers with the rights of whoever writes the row: the roles that
+-- write configuration rows may execute them. Then each role gets what its job
+-- needs, and nothing else (the README lists them).
 -------------------------------------------------------------------------------
 
 REVOKE ALL ON FUNCTION hubroute.require_one_of(text, text, text, text[]) FROM PUBLIC;
@@ -635,13 +728,61 @@ REVOKE ALL ON FUNCTION hubroute.item_before_update() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_count() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_statement_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_statement_end() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.item_truncated() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.config_changed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_reference_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.routing_load() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.routing_load_check() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.message_reply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.rebuild_counters() FROM PUBLIC;
-REVOKE ALL ON FUNCTION hubroute.rebuild_counters_trigger() FROM PUBLIC;
 GRANT USAGE ON SCHEMA hubroute TO PUBLIC;
+
+-- hubroute_internal: what src/internal_sql.c's statements need, no more.
+GRANT SELECT ON hubroute.users, hubroute.teams, hubroute.team_members, hubroute.workspaces,
+                hubroute.workspace_teams, hubroute.channels, hubroute.channel_targets,
+                hubroute.user_skills TO hubroute_internal;        -- the cached configuration
+GRANT SELECT ON hubroute.tickets, hubroute.conversations TO hubroute_internal; -- counts, references
+GRANT SELECT, INSERT ON hubroute.assignments TO hubroute_internal;           -- the log, rotations
+GRANT INSERT ON hubroute.notifications TO hubroute_internal;                 -- the outbox
+
+-- hubroute_application: inserts items and incoming messages, keeps contacts,
+-- reads and empties the notifications outbox. Posting an agent's outgoing
+-- reply makes the author the owner, which needs hubroute_agent's rights.
+GRANT SELECT, INSERT ON hubroute.tickets, hubroute.conversations, hubroute.messages
+    TO hubroute_application;
+GRANT SELECT, INSERT, UPDATE ON hubroute.contacts TO hubroute_application;
+GRANT SELECT, DELETE ON hubroute.notifications TO hubroute_application;
+
+-- hubroute_agent: reads the help desk, replies, closes, reopens and
+-- reassigns items, routes waiting ones, and sets its availability.
+GRANT SELECT ON hubroute.tickets, hubroute.conversations, hubroute.messages, hubroute.contacts,
+                hubroute.users, hubroute.teams, hubroute.team_members, hubroute.workspaces,
+                hubroute.channels, hubroute.skills, hubroute.user_skills, hubroute.assignments,
+                hubroute.user_load, hubroute.unassigned TO hubroute_agent;
+GRANT UPDATE (status, owner_id, team_id, subject, required_skills, handled_by, assigned_at)
+    ON hubroute.tickets, hubroute.conversations TO hubroute_agent;
+GRANT INSERT ON hubroute.messages TO hubroute_agent;
+GRANT UPDATE (available) ON hubroute.users TO hubroute_agent;
+GRANT EXECUTE ON FUNCTION hubroute.require_one_of(text, text, text, text[]) TO hubroute_agent;
+
+-- hubroute_admin: edits the routing configuration and people, reads
+-- everything, and may inspect and rebuild routing's counts.
+GRANT SELECT, INSERT, UPDATE, DELETE
+    ON hubroute.users, hubroute.teams, hubroute.team_members, hubroute.workspaces,
+       hubroute.workspace_teams, hubroute.channels, hubroute.channel_targets,
+       hubroute.contacts, hubroute.skills, hubroute.user_skills TO hubroute_admin;
+GRANT SELECT ON hubroute.tickets, hubroute.conversations, hubroute.messages,
+                hubroute.assignments, hubroute.notifications,
+                hubroute.user_load, hubroute.unassigned TO hubroute_admin;
+GRANT EXECUTE ON FUNCTION hubroute.require_one_of(text, text, text, text[]), hubroute.seats_for(text),
+                          hubroute.workspace_noun(text),
+                          hubroute.require_same_kind(hubroute.channels, hubroute.channels),
+                          hubroute.require_seat(text, text, bigint, bigint),
+                          hubroute.routing_load(), hubroute.routing_load_check(),
+                          hubroute.rebuild_counters() TO hubroute_admin;
+
+-- hubroute_reporting: reads every table and view, writes nothing.
+GRANT SELECT ON ALL TABLES IN SCHEMA hubroute TO hubroute_reporting;
 
 -------------------------------------------------------------------------------
 -- pg_dump carries the rows of every table. The shared counts are not a table:

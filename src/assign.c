@@ -1,11 +1,16 @@
 /*
- * assign.c: owners set after insert — by hand (UPDATE), by a reply, and by
- * hubroute.route_ticket() / hubroute.route_conversation().
+ * assign.c: owners set after insert, on the caller's behalf: by a reply,
+ * and by hubroute.route_ticket() / hubroute.route_conversation(). (By hand,
+ * an owner is set with a plain UPDATE, which the item triggers check.)
  *
- * All three go through an UPDATE of the item, so that the BEFORE UPDATE
- * trigger checks the workspace's team restriction and the AFTER trigger moves
- * the counters. The code issuing the UPDATE says who it is (AssignSource),
- * which decides what the trigger logs and whether a refusal is an error.
+ * Both go through an UPDATE of the item run as the caller, with no switch
+ * of user (internal_sql.c, rule 4): the caller needs its own rights on the
+ * item (UPDATE of owner_id, SELECT of the columns read), and row-level
+ * security applies as if it had run the UPDATE itself. The BEFORE UPDATE
+ * trigger checks the workspace's team restriction and the AFTER trigger
+ * logs the change and moves the counters. The code issuing the UPDATE says
+ * who it is (AssignSource), which decides what the trigger logs and whether
+ * a refusal is an error.
  */
 #include "hubroute.h"
 
@@ -20,8 +25,10 @@ static AssignSource current_source = SOURCE_MANUAL;
 static ItemKind routed_kind;	/* the item route_existing() is updating ... */
 static int64 routed_item_id;
 static int	routed_effect = -1; /* ... and the count its decision added */
-static SPIPlanPtr update_plans[2];
+static SPIPlanPtr reply_plans[2];
+static SPIPlanPtr route_plans[2];
 static SPIPlanPtr lock_plans[2];
+static SPIPlanPtr last_decision_plans[2];
 
 /* Who issues the owner change being made right now. */
 AssignSource
@@ -30,45 +37,61 @@ assign_current_source(void)
 	return current_source;
 }
 
-/*
- * Sets an open unassigned item's owner (or records an unassigned decision)
- * on behalf of source. Returns false when the item was not updated: it was
- * no longer open and unassigned, or the trigger refused a reply.
- */
-bool
-assign_update_owner(ItemKind kind, int64 item_id, AssignSource source,
-					const RoutingDecision *decision)
+/* Error context: what hubroute was doing on the caller's behalf. */
+static void
+on_behalf_context(void *arg)
 {
-	Oid			argtypes[4] = {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID};
-	Datum		values[4];
-	char		nulls[4] = {' ', decision->assigned ? ' ' : 'n', ' ', ' '};
-	AssignSource saved = current_source;
-	char	   *sql = update_plans[kind] ? NULL :
-		psprintf("UPDATE hubroute.%s SET owner_id = $2, handled_by = $3, assigned_at = $4"
-				 " WHERE id" EQ "$1 AND owner_id IS NULL AND status" EQ "'open'",
-				 item_kind_info(kind)->table);
-	int			updated;
-	OwnerSwitch owner;
+	errcontext("%s", (const char *) arg);
+}
 
-	values[0] = Int64GetDatum(item_id);
-	values[1] = Int64GetDatum(decision->user_id);
-	values[2] = CStringGetTextDatum(decision->customer_agent ? "customer_agent" : "human");
-	values[3] = TimestampTzGetDatum(decision->at);
+/*
+ * Runs a saved UPDATE of an item as the caller, on behalf of source;
+ * returns the number of rows updated.
+ */
+static int
+update_as_caller(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, Datum *values,
+				 const char *nulls, AssignSource source, const char *context)
+{
+	AssignSource saved = current_source;
+	ErrorContextCallback callback = {.callback = on_behalf_context,.arg = (void *) context,
+	.previous = error_context_stack};
+	int			updated;
+
 	current_source = source;
-	SPI_connect();
-	owner_begin(&owner);
+	error_context_stack = &callback;
+	spi_connect();
 	PG_TRY();
 	{
-		updated = spi_run(spi_plan(&update_plans[kind], sql, 4, argtypes), values, nulls, false, 0);
+		updated = spi_run(spi_plan(cache, sql, nargs, argtypes), values, nulls, false, 0);
 	}
 	PG_FINALLY();
 	{
 		current_source = saved;
+		error_context_stack = callback.previous;
 	}
 	PG_END_TRY();
-	owner_end(&owner);
-	SPI_finish();
-	return updated == 1;
+	spi_finish();
+	return updated;
+}
+
+/*
+ * An outgoing message by author_id on an open unassigned item makes the
+ * author its owner (method reply): an UPDATE run as the role that inserted
+ * the message.
+ */
+void
+assign_reply(ItemKind kind, int64 item_id, int64 author_id)
+{
+	const ItemKindInfo *info = item_kind_info(kind);
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(item_id), Int64GetDatum(author_id)};
+	char	   *sql = reply_plans[kind] ? NULL :
+		psprintf("UPDATE hubroute.%s SET owner_id = $2"
+				 " WHERE id" EQ "$1 AND owner_id IS NULL AND status" EQ "'open'", info->table);
+	char	   *context = psprintf("assigning %s %lld to user %lld, the author of an outgoing reply",
+								   info->noun, (long long) item_id, (long long) author_id);
+
+	(void) update_as_caller(&reply_plans[kind], sql, 2, argtypes, values, NULL, SOURCE_REPLY, context);
 }
 
 /*
@@ -106,7 +129,11 @@ assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 	return true;
 }
 
-/* Locks item_id FOR UPDATE and reads it; errors unless open and unassigned. */
+/*
+ * Locks item_id FOR UPDATE as the caller and reads it into row (which owns
+ * what it holds); errors unless it exists for the caller, is open and is
+ * unassigned.
+ */
 static void
 lock_routable_item(ItemKind kind, int64 item_id, ItemRow *row)
 {
@@ -114,18 +141,16 @@ lock_routable_item(ItemKind kind, int64 item_id, ItemRow *row)
 	Datum		values[1] = {Int64GetDatum(item_id)};
 	const ItemKindInfo *info = item_kind_info(kind);
 	char	   *sql = lock_plans[kind] ? NULL :
-		psprintf("SELECT * FROM hubroute.%s WHERE id" EQ "$1 FOR UPDATE", info->table);
-
-	OwnerSwitch owner;
+		psprintf("SELECT i.id, i.channel_id, i.contact_id, i.required_skills, i.status, i.owner_id,"
+				 " i.team_id, i.handled_by, i.assigned_at FROM hubroute.%s i"
+				 " WHERE i.id" EQ "$1 FOR UPDATE", info->table);
 	int			found;
 
-	SPI_connect();
-	owner_begin(&owner);
+	spi_connect();
 	found = spi_run(spi_plan(&lock_plans[kind], sql, 1, argtypes), values, NULL, false, 1);
 	if (found == 1)
-		item_row_read_tuple(SPI_tuptable->tupdesc, SPI_tuptable->vals[0], row);
-	owner_end(&owner);
-	SPI_finish();
+		item_row_read_result(SPI_tuptable->tupdesc, SPI_tuptable->vals[0], kind, row);
+	spi_finish();
 	if (found != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
@@ -145,6 +170,62 @@ lock_routable_item(ItemKind kind, int64 item_id, ItemRow *row)
 }
 
 /*
+ * Would decision, which assigns nobody, repeat the item's last logged
+ * decision? Then routing it again changes nothing and writes nothing.
+ */
+static bool
+repeats_last_decision(ItemKind kind, const ItemRow *row, const RoutingDecision *decision)
+{
+	Oid			argtypes[3] = {INT8OID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', decision->reason ? ' ' : 'n'};
+	char	   *sql = last_decision_plans[kind] ? NULL :
+		psprintf("SELECT a.user_id IS NULL AND a.method" EQ "$2 AND a.reason IS NOT DISTINCT FROM $3"
+				 "  FROM hubroute.assignments a WHERE a.%s" EQ "$1 ORDER BY a.id DESC LIMIT 1",
+				 item_kind_info(kind)->id_column);
+	InternalSql internal;
+	bool		repeats = false;
+	bool		isnull;
+
+	if (decision->assigned || decision->customer_agent != row->customer_agent)
+		return false;
+	values[0] = Int64GetDatum(row->id);
+	values[1] = CStringGetTextDatum(decision->method);
+	values[2] = decision->reason ? CStringGetTextDatum(decision->reason) : (Datum) 0;
+	internal_sql_begin(&internal);
+	if (spi_run(spi_plan(&last_decision_plans[kind], sql, 3, argtypes), values, nulls, true, 1) == 1)
+		repeats = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	internal_sql_end(&internal);
+	return repeats;
+}
+
+/*
+ * Decides an existing item's owner by its channel's rule. A routed owner is
+ * locked as referred to; should it be gone by then, the item is decided
+ * again. Returns the handle of the count the decision added, or -1.
+ */
+static int
+decide_existing(ItemKind kind, const ItemRow *row, RoutingDecision *decision)
+{
+	for (;;)
+	{
+		RoutingRequest request = {.kind = kind,.item = row};
+		int			effect;
+
+		cache_refresh();
+		request.channel = rule_load(row->channel_id, kind);
+		effect = route_item(&request, decision);
+		if (!decision->assigned)
+			return effect;
+		lock_reference(REFERENCE_USER, decision->user_id);
+		if (cache_still_current() || hubroute_row_exists(TABLE_USERS, decision->user_id))
+			return effect;
+		if (effect >= 0)
+			counters_cancel(effect);
+	}
+}
+
+/*
  * The count route_existing()'s decision added for the item being updated,
  * taken by the AFTER UPDATE trigger; -1 for any other item.
  */
@@ -159,6 +240,25 @@ assign_take_routed_effect(ItemKind kind, int64 item_id)
 	return effect;
 }
 
+/* Sets the owner (or handled_by) route_existing() decided, as the caller. */
+static bool
+update_routed_item(ItemKind kind, int64 item_id, const RoutingDecision *decision)
+{
+	const ItemKindInfo *info = item_kind_info(kind);
+	Oid			argtypes[4] = {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID};
+	Datum		values[4] = {Int64GetDatum(item_id), Int64GetDatum(decision->user_id),
+		CStringGetTextDatum(decision->customer_agent ? "customer_agent" : "human"),
+	TimestampTzGetDatum(decision->at)};
+	char		nulls[4] = {' ', decision->assigned ? ' ' : 'n', ' ', ' '};
+	char	   *sql = route_plans[kind] ? NULL :
+		psprintf("UPDATE hubroute.%s SET owner_id = $2, handled_by = $3, assigned_at = $4"
+				 " WHERE id" EQ "$1 AND owner_id IS NULL AND status" EQ "'open'", info->table);
+	char	   *context = psprintf("routing %s %lld", info->noun, (long long) item_id);
+
+	return update_as_caller(&route_plans[kind], sql, 4, argtypes, values, nulls, SOURCE_ROUTED,
+							context) == 1;
+}
+
 /* Routes an existing open unassigned item now; returns the owner or NULL. */
 static Datum
 route_existing(FunctionCallInfo fcinfo, ItemKind kind)
@@ -166,19 +266,22 @@ route_existing(FunctionCallInfo fcinfo, ItemKind kind)
 	int64		item_id = PG_GETARG_INT64(0);
 	ItemRow		row;
 	RoutingDecision decision;
-	RoutingRequest request = {.kind = kind,.item = &row};
+	bool		updated;
 
-	counters_ready(hubroute_namespace());
+	counters_ready();
 	lock_routable_item(kind, item_id, &row);
-	cache_refresh();
-	request.channel = rule_load(row.channel_id, kind);
-	routed_effect = route_item(&request, &decision);
+	lock_reference(REFERENCE_CHANNEL, row.channel_id);
+	routed_effect = decide_existing(kind, &row, &decision);
+	if (repeats_last_decision(kind, &row, &decision))
+		PG_RETURN_NULL();
 	routed_kind = kind;
 	routed_item_id = item_id;
-	assign_update_owner(kind, item_id, SOURCE_ROUTED, &decision);
+	updated = update_routed_item(kind, item_id, &decision);
 	if (routed_effect >= 0)
 		counters_cancel(routed_effect); /* the row was not updated after all */
 	routed_effect = -1;
+	if (!updated)
+		PG_RETURN_NULL();
 	decision_log(kind, item_id, row.channel_id, &decision);
 	if (decision.notify_owner_offline)
 		decision_notify_owner_offline(kind, item_id, decision.user_id);

@@ -24,7 +24,6 @@
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(hubroute_config_changed);
@@ -268,7 +267,7 @@ load_pools(void)
 	}
 }
 
-/* Builds the whole copy in a fresh context (SPI connected, as the owner). */
+/* Builds the whole copy in a fresh context (as internal SQL). */
 static void
 cache_build(void)
 {
@@ -303,21 +302,30 @@ void
 cache_refresh(void)
 {
 	uint64		seen;
-	OwnerSwitch owner;
+	InternalSql internal;
 
 	AcceptInvalidationMessages();
 	if (cache_valid)
 		return;
 	/* The extension may have been dropped and created again: a new marker. */
-	marker_relid = get_relname_relid("channels", hubroute_namespace());
+	marker_relid = hubroute_relid(TABLE_CHANNELS);
 	seen = ++invalidations;
 	cache_valid = false;
-	SPI_connect();
-	owner_begin(&owner);
+	internal_sql_begin(&internal);
 	cache_build();
-	owner_end(&owner);
-	SPI_finish();
+	internal_sql_end(&internal);
 	cache_valid = invalidations == seen;
+}
+
+/*
+ * Is the copy still current? Accepts pending invalidations but does not
+ * rebuild, so pointers handed out stay valid either way.
+ */
+bool
+cache_still_current(void)
+{
+	AcceptInvalidationMessages();
+	return cache_valid;
 }
 
 /* The channel, or NULL when it does not exist. */
@@ -360,7 +368,6 @@ hubroute_config_changed(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("hubroute.config_changed() must be called as a trigger")));
-	CacheInvalidateRelcacheByRelid(get_relname_relid("channels",
-													 RelationGetNamespace(((TriggerData *) fcinfo->context)->tg_relation)));
+	CacheInvalidateRelcacheByRelid(hubroute_relid(TABLE_CHANNELS));
 	return PointerGetDatum(NULL);
 }

@@ -12,9 +12,6 @@
  */
 #include "hubroute.h"
 
-#include "catalog/pg_type_d.h"
-#include "utils/array.h"
-
 /* Is id in the ascending array ids? */
 static bool
 ids_contain(const int64 *ids, int count, int64 id)
@@ -60,19 +57,13 @@ void
 candidate_query_init(CandidateQuery *query, ChannelInfo *channel, const ItemRow *item,
 					 bool honour_availability)
 {
-	Datum	   *elements;
-	bool	   *nulls;
-
 	memset(query, 0, sizeof(*query));
 	query->channel = channel;
 	query->honour_availability = honour_availability;
-	if (!channel->rule.use_skills || item == NULL || item->required_skills == (Datum) 0)
+	if (!channel->rule.use_skills || item == NULL)
 		return;
-	deconstruct_array(DatumGetArrayTypeP(item->required_skills), INT8OID, 8, true, TYPALIGN_DOUBLE,
-					  &elements, &nulls, &query->required_count);
-	query->required_skills = palloc(sizeof(int64) * Max(query->required_count, 1));
-	for (int i = 0; i < query->required_count; i++)
-		query->required_skills[i] = nulls[i] ? -1 : DatumGetInt64(elements[i]);
+	query->required_count = item->skill_count;
+	query->required_skills = item->skills;
 }
 
 /*
@@ -164,15 +155,20 @@ candidates_select(const CandidateQuery *query, int *count)
 	return candidates;
 }
 
-/* Copies the candidates' shared loads (the caller holds the decision lock). */
+/*
+ * Copies the candidates' loads as this transaction sees them (the caller
+ * holds the decision lock).
+ */
 void
 candidates_read_loads(Candidate *candidates, int count)
 {
 	for (int i = 0; i < count; i++)
 	{
-		candidates[i].open_tickets = candidates[i].load->open[ITEM_TICKET];
-		candidates[i].open_conversations = candidates[i].load->open[ITEM_CONVERSATION];
-		candidates[i].last_assigned_at = candidates[i].load->last_assigned_at;
+		int32		open[2];
+
+		counters_read(candidates[i].load, open, &candidates[i].last_assigned_at);
+		candidates[i].open_tickets = open[ITEM_TICKET];
+		candidates[i].open_conversations = open[ITEM_CONVERSATION];
 	}
 }
 

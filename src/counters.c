@@ -1,40 +1,41 @@
 /*
- * counters.c: open items per user and round-robin rotations, kept in shared
- * memory (shared_state.c) equal to the tables, with transaction semantics.
+ * counters.c: open items per user, last assignments and round-robin
+ * rotations, kept in shared memory (shared_state.c) equal to the tables,
+ * with transaction semantics.
  *
  * How a transaction's changes take effect, so that routing stays as if
  * serial while inserts wait for nobody:
- *  - a routed or inserted item counts at once, so that concurrent decisions
- *    see it; an abort takes it back (EFFECT_GAIN);
- *  - a change to an existing item (closed, reopened, reassigned, deleted,
- *    a reply) counts at commit (EFFECT_CHANGE), and meanwhile marks its
- *    users unsettled (EFFECT_UNSETTLED: a counter in the slot, and a lock
- *    on the user held to commit). A balanced or least-busy decision whose
- *    candidates are unsettled waits for those transactions to end before it
- *    compares: it then routes as if after them, whether they committed or
- *    rolled back. Changes are rare next to inserts, so inserts rarely wait;
- *  - a round-robin rotation moves at once; an abort moves it back when no
- *    later decision moved it further (EFFECT_ROTATE).
+ *  - a decision (a routed, manually owned or imported new item, or
+ *    route_ticket()/route_conversation()) takes effect at once, so that
+ *    concurrent decisions see it: one more open item for its owner (when
+ *    the item is open), the owner's last assignment, and the rotation it
+ *    moved. It is one EFFECT_GAIN, which an abort, or a row that never gets
+ *    inserted, takes back as a whole;
+ *  - a change to an existing item (closed, reopened, reassigned, deleted, a
+ *    reply) counts at commit (EFFECT_CHANGE), and meanwhile marks the users
+ *    whose count it changes unsettled (EFFECT_UNSETTLED: a counter in the
+ *    slot, and a lock on the user held to commit, see locking.c). The
+ *    transaction's own decisions see its own changes at once (own_changes);
+ *    other transactions' balanced and least-busy decisions wait for them.
  * Each change is an Effect in a list kept for the transaction; a
  * subtransaction abort undoes its own suffix of it.
  *
- * The counts are loaded from the tables the first time a database routes
- * after the server starts (and after hubroute.rebuild_counters()): see
- * counters_load.c, and locking.c for the whole protocol.
+ * The last assignment of a user is the latest "at" of the log rows that name
+ * it: every logged decision with an owner stamps it, open item or not, so
+ * that a decision never depends on whether the server restarted (a restart
+ * loads it back from the log, counters_load.c).
  */
 #include "hubroute.h"
 
 #include "access/xact.h"
-#include "miscadmin.h"
-#include "storage/lock.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 
 typedef enum EffectKind
 {
-	EFFECT_GAIN,				/* +1 now, undone by an abort */
-	EFFECT_CHANGE,				/* delta at commit */
-	EFFECT_UNSETTLED,			/* load->unsettled raised until the end */
-	EFFECT_ROTATE				/* rotation moved now, moved back by an abort */
+	EFFECT_GAIN,				/* now, undone by an abort */
+	EFFECT_CHANGE,				/* at commit */
+	EFFECT_UNSETTLED			/* load->unsettled raised until the end */
 } EffectKind;
 
 typedef struct Effect
@@ -43,21 +44,29 @@ typedef struct Effect
 	bool		settled;		/* done with already: nothing left to do */
 	ItemKind	kind;
 	SubTransactionId subxact;
-	UserLoad   *load;			/* GAIN, CHANGE, UNSETTLED */
-	int			delta;			/* CHANGE */
-	bool		stamped;		/* GAIN, CHANGE: last_assigned_at moves ... */
-	TimestampTz stamp;			/* ... to this (GAIN: from previous_stamp) */
-	TimestampTz previous_stamp;
-	Rotation   *rotation;		/* ROTATE: to user, from previous_* */
-	int64		user;
+	UserLoad   *load;
+	int			delta;			/* open items of kind gained (GAIN: 0 or 1) */
+	bool		stamped;		/* last_assigned_at moves to stamp ... */
+	TimestampTz stamp;
+	TimestampTz previous_stamp; /* ... from this (GAIN) */
+	Rotation   *rotation;		/* GAIN: moved to load's user, from previous_* */
 	bool		previous_started;
 	int64		previous_user;
 } Effect;
+
+/* This transaction's changes at commit, per user, as its own decisions see them. */
+typedef struct OwnChanges
+{
+	int64		user_id;
+	int32		delta[2];		/* by ItemKind */
+	TimestampTz stamp;			/* DT_NOBEGIN: none */
+} OwnChanges;
 
 static Effect *effects = NULL;	/* in TopTransactionContext */
 static int	effect_count = 0;
 static int	effect_space = 0;
 static int	unsettled_count = 0;	/* EFFECT_UNSETTLED in the list */
+static HTAB *own_changes = NULL;	/* user id -> OwnChanges, for EFFECT_CHANGE */
 static SubTransactionId reload_requested = InvalidSubTransactionId;
 
 /* Appends an effect of the current subtransaction; returns its handle. */
@@ -76,13 +85,6 @@ effect_push(const Effect *effect)
 	return effect_count++;
 }
 
-/* The lock a transaction changing user_id's count holds (advisory space 3). */
-static void
-user_lock_tag(LOCKTAG *tag, int64 user_id)
-{
-	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) ((uint64) user_id >> 32), (uint32) user_id, 3);
-}
-
 /* Moves last_assigned_at forward to at (the caller holds the decision lock). */
 static void
 stamp_load(UserLoad *load, TimestampTz at)
@@ -91,10 +93,49 @@ stamp_load(UserLoad *load, TimestampTz at)
 		load->last_assigned_at = at;
 }
 
+/* Adds a change at commit to own_changes. */
+static void
+own_changes_add(const Effect *effect)
+{
+	OwnChanges *own;
+	bool		found;
+
+	if (own_changes == NULL)
+	{
+		HASHCTL		ctl = {.keysize = sizeof(int64),.entrysize = sizeof(OwnChanges),
+		.hcxt = TopTransactionContext};
+
+		own_changes = hash_create("hubroute own changes", 64, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	own = hash_search(own_changes, &effect->load->user_id, HASH_ENTER, &found);
+	if (!found)
+	{
+		own->delta[ITEM_TICKET] = own->delta[ITEM_CONVERSATION] = 0;
+		own->stamp = DT_NOBEGIN;
+	}
+	own->delta[effect->kind] += effect->delta;
+	if (effect->stamped && effect->stamp > own->stamp)
+		own->stamp = effect->stamp;
+}
+
+/* Builds own_changes again from the changes still standing. */
+static void
+own_changes_rebuild(void)
+{
+	if (own_changes != NULL)
+		hash_destroy(own_changes);
+	own_changes = NULL;
+	for (int i = 0; i < effect_count; i++)
+		if (effects[i].what == EFFECT_CHANGE && !effects[i].settled)
+			own_changes_add(&effects[i]);
+}
+
 /*
  * Ends an effect of a transaction that aborted, or of a decision whose row
- * never came: a GAIN or a ROTATE is taken back, a CHANGE dropped, an
- * UNSETTLED mark lifted (the caller holds the decision lock).
+ * never came: a GAIN is taken back (count, stamp and rotation, each unless
+ * a later decision moved it further), a CHANGE dropped, an UNSETTLED mark
+ * lifted (the caller holds the decision lock).
  */
 static void
 effect_undo(Effect *effect)
@@ -102,58 +143,67 @@ effect_undo(Effect *effect)
 	if (effect->settled)
 		return;
 	effect->settled = true;
-	if (effect->what == EFFECT_CHANGE)
-		return;
-	if (effect->what == EFFECT_UNSETTLED)
+	switch (effect->what)
 	{
-		pg_atomic_sub_fetch_u32(&effect->load->unsettled, 1);
-		unsettled_count--;
-		return;
+		case EFFECT_CHANGE:
+			return;
+		case EFFECT_UNSETTLED:
+			pg_atomic_sub_fetch_u32(&effect->load->unsettled, 1);
+			unsettled_count--;
+			return;
+		case EFFECT_GAIN:
+			effect->load->open[effect->kind] -= effect->delta;
+			if (effect->stamped && effect->load->last_assigned_at == effect->stamp)
+				effect->load->last_assigned_at = effect->previous_stamp;
+			if (effect->rotation != NULL && effect->rotation->started &&
+				effect->rotation->last_user_id == effect->load->user_id)
+			{
+				effect->rotation->started = effect->previous_started;
+				effect->rotation->last_user_id = effect->previous_user;
+			}
+			return;
 	}
-	if (effect->what == EFFECT_ROTATE)
-	{
-		if (effect->rotation->started && effect->rotation->last_user_id == effect->user)
-		{
-			effect->rotation->started = effect->previous_started;
-			effect->rotation->last_user_id = effect->previous_user;
-		}
-		return;
-	}
-	effect->load->open[effect->kind]--;
-	if (effect->stamped && effect->load->last_assigned_at == effect->stamp)
-		effect->load->last_assigned_at = effect->previous_stamp;
 }
 
 /*
- * One more open item of kind for load, now; with stamp, also its last
- * assignment time. The caller holds the decision lock. Returns a handle for
- * counters_cancel().
+ * A decision giving an item of kind to load's user, now: delta (0 or 1)
+ * more open items, its last assignment at stamp (DT_NOBEGIN: none), and,
+ * for round robin, rotation moved to the user. The caller holds the
+ * decision lock. Returns a handle for counters_cancel().
  */
 int
-counters_gain_locked(ItemKind kind, UserLoad *load, bool stamp, TimestampTz at)
+counters_gain_locked(ItemKind kind, UserLoad *load, int delta, TimestampTz stamp, Rotation *rotation)
 {
-	Effect		effect = {.what = EFFECT_GAIN,.kind = kind,.load = load};
+	Effect		effect = {.what = EFFECT_GAIN,.kind = kind,.load = load,.delta = delta};
 
-	load->open[kind]++;
-	if (stamp && at > load->last_assigned_at)
+	load->open[kind] += delta;
+	if (stamp != DT_NOBEGIN && stamp > load->last_assigned_at)
 	{
 		effect.stamped = true;
-		effect.stamp = at;
+		effect.stamp = stamp;
 		effect.previous_stamp = load->last_assigned_at;
-		stamp_load(load, at);
+		stamp_load(load, stamp);
+	}
+	if (rotation != NULL)
+	{
+		effect.rotation = rotation;
+		effect.previous_started = rotation->started;
+		effect.previous_user = rotation->last_user_id;
+		rotation->started = true;
+		rotation->last_user_id = load->user_id;
 	}
 	return effect_push(&effect);
 }
 
-/* counters_gain_locked() for user_id, taking the lock itself. */
+/* counters_gain_locked() for user_id, without a rotation, taking the lock itself. */
 int
-counters_gain(ItemKind kind, int64 user_id, bool stamp, TimestampTz at)
+counters_gain(ItemKind kind, int64 user_id, int delta, TimestampTz stamp)
 {
 	UserLoad   *load = shared_user_load(user_id);
 	int			effect;
 
 	decision_lock();
-	effect = counters_gain_locked(kind, load, stamp, at);
+	effect = counters_gain_locked(kind, load, delta, stamp, NULL);
 	decision_unlock();
 	return effect;
 }
@@ -166,32 +216,33 @@ static void
 mark_unsettled(UserLoad *load)
 {
 	Effect		effect = {.what = EFFECT_UNSETTLED,.load = load};
-	LOCKTAG		tag;
 
 	for (int i = 0; i < effect_count; i++)
 		if (effects[i].what == EFFECT_UNSETTLED && effects[i].load == load && !effects[i].settled)
 			return;
-	user_lock_tag(&tag, load->user_id);
-	(void) LockAcquire(&tag, RowExclusiveLock, false, false);
+	lock_user_unsettled(load->user_id);
 	pg_atomic_add_fetch_u32(&load->unsettled, 1);
 	unsettled_count++;
 	(void) effect_push(&effect);
 }
 
 /*
- * delta open items of kind for user_id when this transaction commits (with
- * stamp, user_id was assigned one at at); until then user_id is unsettled.
+ * delta open items of kind for user_id when this transaction commits, and
+ * its last assignment at stamp (DT_NOBEGIN: none). Until then a user whose
+ * count changes is unsettled.
  */
 void
-counters_change_at_commit(ItemKind kind, int64 user_id, int delta, bool stamp, TimestampTz at)
+counters_change_at_commit(ItemKind kind, int64 user_id, int delta, TimestampTz stamp)
 {
 	Effect		effect = {
 		.what = EFFECT_CHANGE,.kind = kind,.load = shared_user_load(user_id),
-		.delta = delta,.stamped = stamp,.stamp = at,
+		.delta = delta,.stamped = stamp != DT_NOBEGIN,.stamp = stamp,
 	};
 
-	mark_unsettled(effect.load);
+	if (delta != 0)
+		mark_unsettled(effect.load);
 	(void) effect_push(&effect);
+	own_changes_add(&effect);
 }
 
 /*
@@ -203,35 +254,36 @@ counters_change_at_commit(ItemKind kind, int64 user_id, int delta, bool stamp, T
 void
 counters_wait_settled(const Candidate *candidates, int count)
 {
-	LOCKTAG		tag;
-
 	if (unsettled_count > 0)
 		return;
 	for (int i = 0; i < count; i++)
-	{
-		if (pg_atomic_read_u32(&candidates[i].load->unsettled) == 0)
-			continue;
-		user_lock_tag(&tag, candidates[i].user_id);
-		(void) LockAcquire(&tag, ShareLock, false, false);
-		LockRelease(&tag, ShareLock, false);
-	}
+		if (pg_atomic_read_u32(&candidates[i].load->unsettled) != 0)
+			wait_user_settled(candidates[i].user_id);
 }
 
-/* Moves rotation to user_id now (the caller holds the decision lock). */
-int
-counters_rotate_locked(Rotation *rotation, int64 user_id)
+/*
+ * load as this transaction's decisions see it: the shared figures (every
+ * transaction's decisions, committed changes) plus this transaction's own
+ * changes at commit. The caller holds the decision lock.
+ */
+void
+counters_read(const UserLoad *load, int32 open[2], TimestampTz *last_assigned_at)
 {
-	Effect		effect = {
-		.what = EFFECT_ROTATE,.rotation = rotation,.user = user_id,
-		.previous_started = rotation->started,.previous_user = rotation->last_user_id,
-	};
+	OwnChanges *own = own_changes == NULL ? NULL
+		: hash_search(own_changes, &load->user_id, HASH_FIND, NULL);
 
-	rotation->started = true;
-	rotation->last_user_id = user_id;
-	return effect_push(&effect);
+	open[ITEM_TICKET] = load->open[ITEM_TICKET];
+	open[ITEM_CONVERSATION] = load->open[ITEM_CONVERSATION];
+	*last_assigned_at = load->last_assigned_at;
+	if (own == NULL)
+		return;
+	open[ITEM_TICKET] += own->delta[ITEM_TICKET];
+	open[ITEM_CONVERSATION] += own->delta[ITEM_CONVERSATION];
+	if (own->stamp > *last_assigned_at)
+		*last_assigned_at = own->stamp;
 }
 
-/* Is handle a count, still standing, on user_id's load? */
+/* Is handle a decision, still standing, counted on user_id's load? */
 bool
 counters_effect_is_for(int handle, int64 user_id)
 {
@@ -240,7 +292,7 @@ counters_effect_is_for(int handle, int64 user_id)
 		effects[handle].load->user_id == user_id;
 }
 
-/* Takes back the effect of handle now: its item was never inserted. */
+/* Takes back the decision of handle now: its item was never inserted. */
 void
 counters_cancel(int handle)
 {
@@ -266,9 +318,7 @@ counters_request_reload(void)
 static void
 counters_commit(void)
 {
-	DatabaseState *state = shared_state();
-
-	LWLockAcquire(&state->lock, LW_EXCLUSIVE);
+	decision_lock();
 	for (int i = 0; i < effect_count; i++)
 	{
 		Effect	   *effect = &effects[i];
@@ -285,21 +335,62 @@ counters_commit(void)
 			pg_atomic_sub_fetch_u32(&effect->load->unsettled, 1);
 	}
 	if (reload_requested != InvalidSubTransactionId)
-		state->loaded = false;
-	LWLockRelease(&state->lock);
+		shared_state()->loaded = false;
+	decision_unlock();
 }
 
 /* Undoes the effects from index first on, newest first. */
 static void
 counters_undo_from(int first)
 {
-	DatabaseState *state = shared_state();
+	bool		changes_undone = false;
 
-	LWLockAcquire(&state->lock, LW_EXCLUSIVE);
+	decision_lock();
 	for (int i = effect_count - 1; i >= first; i--)
+	{
+		changes_undone |= effects[i].what == EFFECT_CHANGE && !effects[i].settled;
 		effect_undo(&effects[i]);
-	LWLockRelease(&state->lock);
+	}
+	decision_unlock();
 	effect_count = first;
+	if (changes_undone)
+		own_changes_rebuild();
+}
+
+/* Refuses PREPARE TRANSACTION of a transaction with hubroute effects, saying which. */
+static void
+refuse_prepare(void)
+{
+	bool		decided = false,
+				changed = false;
+
+	for (int i = 0; i < effect_count; i++)
+	{
+		decided |= effects[i].what == EFFECT_GAIN && !effects[i].settled;
+		changed |= effects[i].what == EFFECT_CHANGE && !effects[i].settled;
+	}
+	if (!decided && !changed && reload_requested == InvalidSubTransactionId)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot PREPARE a transaction that %s",
+					decided ? "inserted or routed hubroute items"
+					: changed ? "closed, reopened, reassigned, replied to or deleted hubroute items"
+					: "called hubroute.rebuild_counters()"),
+			 errdetail("hubroute keeps the routing counts this transaction changes in its session"
+					   " until the transaction ends, and a prepared transaction outlives it."),
+			 errhint("Commit such changes in an ordinary transaction; keep two-phase commit for"
+					 " transactions that do not write hubroute's items.")));
+}
+
+/* Forgets the transaction's effects (their memory went with TopTransactionContext). */
+static void
+counters_forget(void)
+{
+	effects = NULL;
+	effect_count = effect_space = unsettled_count = 0;
+	own_changes = NULL;
+	reload_requested = InvalidSubTransactionId;
 }
 
 /* Transaction end. */
@@ -309,29 +400,26 @@ counters_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 	switch (event)
 	{
 		case XACT_EVENT_PRE_PREPARE:
-			if (effect_count > 0 || reload_requested != InvalidSubTransactionId)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("cannot PREPARE a transaction that routed or counted hubroute items")));
+			refuse_prepare();
 			return;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 			if (effect_count > 0 || reload_requested != InvalidSubTransactionId)
 				counters_commit();
-			break;
+			counters_forget();
+			return;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 			if (effect_count > 0)
 				counters_undo_from(0);
-			break;
+			counters_forget();
+			return;
 		case XACT_EVENT_PREPARE:
-			break;
+			counters_forget();
+			return;
 		default:
 			return;
 	}
-	effects = NULL;				/* went with TopTransactionContext */
-	effect_count = effect_space = unsettled_count = 0;
-	reload_requested = InvalidSubTransactionId;
 }
 
 /* Subtransaction abort: its effects are a suffix of the list. */

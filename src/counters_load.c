@@ -10,16 +10,9 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
-#include "miscadmin.h"
-#include "storage/lmgr.h"
-#include "storage/lock.h"
-#include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(hubroute_rebuild_counters);
 PG_FUNCTION_INFO_V1(hubroute_routing_load);
-
-#define LOAD_LOCK_KEY1 1752523378	/* 'hubr' */
-#define LOAD_LOCK_KEY2 1819238756	/* 'load' */
 
 /* Open items per owner, and each user's last assignment. */
 static const char *const load_counts_sql =
@@ -57,7 +50,7 @@ apply_count_row(SPITupleTable *counts, int row, UserLoad *slot)
 		slot->open[what] = count;
 }
 
-/* Reads the tables into the shared state (SPI connected, load lock held). */
+/* Reads the tables into the shared state (as internal SQL, load lock held). */
 static void
 load_from_tables(Oid namespace)
 {
@@ -80,7 +73,7 @@ load_from_tables(Oid namespace)
 		rotations[i] = shared_rotation(spi_get_int64(i, 1, &isnull));
 		rotation_users[i] = spi_get_int64(i, 2, &isnull);
 	}
-	LWLockAcquire(&state->lock, LW_EXCLUSIVE);
+	decision_lock();
 	shared_state_reset();
 	for (int i = 0; i < users; i++)
 		apply_count_row(counts, i, slots[i]);
@@ -91,7 +84,7 @@ load_from_tables(Oid namespace)
 	}
 	state->loaded_for = namespace;
 	state->loaded = true;
-	LWLockRelease(&state->lock);
+	decision_unlock();
 }
 
 /*
@@ -101,30 +94,27 @@ load_from_tables(Oid namespace)
  * detector sees.
  */
 void
-counters_ready(Oid namespace)
+counters_ready(void)
 {
 	DatabaseState *state = shared_state();
-	LOCKTAG		tag;
-	OwnerSwitch owner;
+	Oid			namespace = hubroute_namespace();
+	InternalSql internal;
 
 	if (state->loaded && state->loaded_for == namespace)
 		return;
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, LOAD_LOCK_KEY1, LOAD_LOCK_KEY2, 2);
-	(void) LockAcquire(&tag, ExclusiveLock, true, false);
+	lock_counts_load();
 	PG_TRY();
 	{
 		if (!state->loaded || state->loaded_for != namespace)
 		{
-			SPI_connect();
-			owner_begin(&owner);
+			internal_sql_begin(&internal);
 			load_from_tables(namespace);
-			owner_end(&owner);
-			SPI_finish();
+			internal_sql_end(&internal);
 		}
 	}
 	PG_FINALLY();
 	{
-		LockRelease(&tag, ExclusiveLock, true);
+		unlock_counts_load();
 	}
 	PG_END_TRY();
 }
@@ -138,13 +128,17 @@ counters_ready(Oid namespace)
 Datum
 hubroute_rebuild_counters(PG_FUNCTION_ARGS)
 {
-	Oid			namespace = hubroute_namespace();
-
-	LockRelationOid(get_relname_relid("tickets", namespace), ShareLock);
-	LockRelationOid(get_relname_relid("conversations", namespace), ShareLock);
-	counters_ready(namespace);
-	counters_request_reload();
+	counters_rebuild();
 	PG_RETURN_VOID();
+}
+
+/* The work of hubroute.rebuild_counters(), which TRUNCATE of an item table does too. */
+void
+counters_rebuild(void)
+{
+	lock_item_tables();
+	counters_ready();
+	counters_request_reload();
 }
 
 /*
@@ -159,10 +153,10 @@ hubroute_routing_load(PG_FUNCTION_ARGS)
 	int			count;
 
 	InitMaterializedSRF(fcinfo, 0);
-	counters_ready(hubroute_namespace());
-	LWLockAcquire(&shared_state()->lock, LW_SHARED);
+	counters_ready();
+	decision_lock_shared();
 	loads = shared_user_loads(&count);
-	LWLockRelease(&shared_state()->lock);
+	decision_unlock();
 	for (int i = 0; i < count; i++)
 	{
 		Datum		values[4];

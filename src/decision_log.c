@@ -7,23 +7,36 @@
  *
  * A log row is written on every routed insert, and through SPI it would
  * cost more than the routing: an executor, and the table's CHECK constraint
- * planned again at every execution. So while assignments is as the
- * extension made it (its own columns only, no triggers, no row security),
- * the row goes straight into the heap and its indexes; the row is built to
- * meet the CHECK. Otherwise (a DBA added a trigger or a column) it is an
- * ordinary INSERT, so whatever the DBA added takes effect.
+ * planned again at every execution. So while assignments is exactly as the
+ * extension made it, the row goes straight into the heap and its indexes;
+ * the row is built to meet the table's one CHECK constraint. "As made"
+ * means: a plain table with its own nine columns, their types and NOT NULLs;
+ * no trigger, rule or row security; no CHECK constraint but its own; and
+ * indexes that run no code but PostgreSQL's own. Otherwise (a DBA added a
+ * column, a trigger, a constraint, a foreign key, an expression index ...)
+ * the row is an ordinary INSERT run as internal SQL (internal_sql.c), so
+ * whatever the DBA added takes effect, with no more rights than hubroute's
+ * own role.
  */
 #include "hubroute.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/transam.h"
 #include "catalog/dependency.h"
+#include "catalog/pg_operator_d.h"
 #include "catalog/pg_type_d.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
+#include "nodes/nodeFuncs.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 static SPIPlanPtr log_plan;
 static SPIPlanPtr notify_plan;
@@ -43,8 +56,22 @@ typedef enum LogColumn
 	LOG_COLUMN_COUNT
 } LogColumn;
 
-static const char *const log_column_names[LOG_COLUMN_COUNT] = {
-	"id", "ticket_id", "conversation_id", "user_id", "team_id", "method", "reason", "at", "channel_id"
+/* Each column as the extension made it. */
+static const struct
+{
+	const char *name;
+	Oid			type;
+	bool		not_null;
+}			log_columns[LOG_COLUMN_COUNT] = {
+	[LOG_ID] = {"id", INT8OID, true},
+	[LOG_TICKET_ID] = {"ticket_id", INT8OID, false},
+	[LOG_CONVERSATION_ID] = {"conversation_id", INT8OID, false},
+	[LOG_USER_ID] = {"user_id", INT8OID, false},
+	[LOG_TEAM_ID] = {"team_id", INT8OID, false},
+	[LOG_METHOD] = {"method", TEXTOID, true},
+	[LOG_REASON] = {"reason", TEXTOID, false},
+	[LOG_AT] = {"at", TIMESTAMPTZOID, true},
+	[LOG_CHANNEL_ID] = {"channel_id", INT8OID, false},
 };
 
 /* What the direct path knows of the table; relid 0: look again. */
@@ -68,23 +95,127 @@ decision_log_register_callbacks(void)
 	CacheRegisterRelcacheCallback(decision_log_relcache_callback, (Datum) 0);
 }
 
-/* Is rel (assignments) as the extension made it? Fills the column numbers. */
+/* Are rel's live columns exactly the log's own, with their types and NOT NULLs? */
 static bool
-log_table_untouched(Relation rel)
+log_columns_as_made(Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			columns = 0;
 
-	if (rel->trigdesc != NULL || rel->rd_rel->relrowsecurity)
-		return false;
 	for (int i = 0; i < desc->natts; i++)
 		if (!TupleDescAttr(desc, i)->attisdropped)
 			columns++;
 	if (columns != LOG_COLUMN_COUNT)
 		return false;
 	for (int c = 0; c < LOG_COLUMN_COUNT; c++)
-		if ((log_attnums[c] = SPI_fnumber(desc, log_column_names[c])) <= 0)
+	{
+		Form_pg_attribute attribute;
+
+		if ((log_attnums[c] = SPI_fnumber(desc, log_columns[c].name)) <= 0)
 			return false;
+		attribute = TupleDescAttr(desc, log_attnums[c] - 1);
+		if (attribute->atttypid != log_columns[c].type || attribute->attnotnull != log_columns[c].not_null ||
+			attribute->attgenerated != '\0')
+			return false;
+	}
+	return true;
+}
+
+/* Is node "column IS NULL" of the log's column c? */
+static bool
+is_null_test_of(Node *node, LogColumn c)
+{
+	NullTest   *test = (NullTest *) node;
+
+	return IsA(node, NullTest) && test->nulltesttype == IS_NULL && IsA(test->arg, Var) &&
+		((Var *) test->arg)->varattno == log_attnums[c];
+}
+
+/*
+ * Is rel's only CHECK constraint the extension's: (ticket_id IS NULL) <>
+ * (conversation_id IS NULL)?
+ */
+static bool
+log_check_as_made(Relation rel)
+{
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	OpExpr	   *check;
+
+	if (constr == NULL || constr->num_check != 1)
+		return false;
+	check = (OpExpr *) stringToNode(constr->check[0].ccbin);
+	return IsA(check, OpExpr) && check->opno == BooleanNotEqualOperator &&
+		list_length(check->args) == 2 &&
+		is_null_test_of(linitial(check->args), LOG_TICKET_ID) &&
+		is_null_test_of(lsecond(check->args), LOG_CONVERSATION_ID);
+}
+
+/* check_functions_in_node() callback: a function PostgreSQL did not ship? */
+static bool
+is_user_function(Oid function, void *context pg_attribute_unused())
+{
+	return function >= FirstNormalObjectId;
+}
+
+/* Does the expression tree call a function PostgreSQL did not ship? */
+static bool
+calls_user_function(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (check_functions_in_node(node, is_user_function, context))
+		return true;
+	return expression_tree_walker(node, calls_user_function, context);
+}
+
+/*
+ * Does inserting into index run only PostgreSQL's own code, and finish its
+ * checks at once? (An index of a DBA's may use an operator class, or an
+ * expression or predicate, with functions another role owns.)
+ */
+static bool
+index_runs_only_builtin_code(Relation index)
+{
+	if (index->rd_rel->relam >= FirstNormalObjectId || index->rd_index->indisexclusion ||
+		!index->rd_index->indimmediate)
+		return false;
+	for (int i = 0; i < IndexRelationGetNumberOfKeyAttributes(index); i++)
+		if (index->rd_opfamily[i] >= FirstNormalObjectId)
+			return false;
+	return !calls_user_function((Node *) RelationGetIndexExpressions(index), NULL) &&
+		!calls_user_function((Node *) RelationGetIndexPredicate(index), NULL);
+}
+
+/* Do all of rel's indexes run only PostgreSQL's own code? */
+static bool
+log_indexes_as_made(Relation rel)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *cell;
+	bool		as_made = true;
+
+	foreach(cell, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(cell), AccessShareLock);
+
+		as_made = index_runs_only_builtin_code(index);
+		index_close(index, AccessShareLock);
+		if (!as_made)
+			break;
+	}
+	list_free(indexes);
+	return as_made;
+}
+
+/* Is rel (assignments) as the extension made it? Fills the column numbers. */
+static bool
+log_table_as_made(Relation rel)
+{
+	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->trigdesc != NULL ||
+		rel->rd_rel->relrowsecurity || rel->rd_rules != NULL)
+		return false;
+	if (!log_columns_as_made(rel) || !log_check_as_made(rel) || !log_indexes_as_made(rel))
+		return false;
 	log_sequence = getIdentitySequence(RelationGetRelid(rel), log_attnums[LOG_ID], true);
 	return OidIsValid(log_sequence);
 }
@@ -117,66 +248,50 @@ log_insert_direct(Relation rel, const Datum *values, const bool *nulls)
 	FreeExecutorState(estate);
 }
 
-/* Runs a saved INSERT as the extension's owner. */
+/* Runs a saved INSERT as internal SQL. */
 static void
-insert_as_owner(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,
-				Datum *values, const char *nulls)
+insert_as_internal(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,
+				   Datum *values, const char *nulls)
 {
-	OwnerSwitch owner;
+	InternalSql internal;
 
-	SPI_connect();
-	owner_begin(&owner);
+	internal_sql_begin(&internal);
 	spi_run(spi_plan(cache, sql, nargs, argtypes), values, nulls, false, 0);
-	owner_end(&owner);
-	SPI_finish();
+	internal_sql_end(&internal);
 }
 
-/* Logs through SPI: an ordinary INSERT, for a table a DBA has changed. */
+/* Logs through SQL: an ordinary INSERT, for a table a DBA has changed. */
 static void
-log_insert_sql(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision)
+log_insert_sql(const Datum *values, const bool *nulls)
 {
-	Oid			argtypes[8] = {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, INT8OID};
-	Datum		values[8];
-	char		nulls[9] = "        ";
+	Oid			argtypes[LOG_COLUMN_COUNT - 1];
+	char		sql_nulls[LOG_COLUMN_COUNT - 1];
 
-	values[0] = values[1] = Int64GetDatum(item_id);
-	nulls[kind == ITEM_TICKET ? 1 : 0] = 'n';
-	values[2] = Int64GetDatum(decision->user_id);
-	nulls[2] = decision->assigned ? ' ' : 'n';
-	values[3] = Int64GetDatum(decision->team_id);
-	nulls[3] = decision->has_team ? ' ' : 'n';
-	values[4] = CStringGetTextDatum(decision->method);
-	values[5] = decision->reason ? CStringGetTextDatum(decision->reason) : (Datum) 0;
-	nulls[5] = decision->reason ? ' ' : 'n';
-	values[6] = TimestampTzGetDatum(decision->at);
-	values[7] = Int64GetDatum(channel_id);
-	insert_as_owner(&log_plan,
-					"INSERT INTO hubroute.assignments"
-					" (ticket_id, conversation_id, user_id, team_id, method, reason, at, channel_id)"
-					" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8, argtypes, values, nulls);
+	for (int c = LOG_TICKET_ID; c < LOG_COLUMN_COUNT; c++)
+	{
+		argtypes[c - 1] = log_columns[c].type;
+		sql_nulls[c - 1] = nulls[c] ? 'n' : ' ';
+	}
+	insert_as_internal(&log_plan,
+					   "INSERT INTO hubroute.assignments"
+					   " (ticket_id, conversation_id, user_id, team_id, method, reason, at, channel_id)"
+					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", LOG_COLUMN_COUNT - 1, argtypes,
+					   (Datum *) values + 1, sql_nulls);
 }
 
-/* Logs a decision (routed, manual or reply), assigned or not, of an item in channel_id. */
+/* Logs a decision (routed, manual, reply or import), assigned or not, of an item in channel_id. */
 void
 decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision)
 {
-	Relation	rel = table_open(get_relname_relid("assignments", hubroute_namespace()),
-								 RowExclusiveLock);
+	Relation	rel = table_open(hubroute_relid(TABLE_ASSIGNMENTS), RowExclusiveLock);
 	Datum		values[LOG_COLUMN_COUNT];
 	bool		nulls[LOG_COLUMN_COUNT] = {false};
 
 	if (log_relid != RelationGetRelid(rel))
 	{
-		log_direct = log_table_untouched(rel);
+		log_direct = log_table_as_made(rel);
 		log_relid = RelationGetRelid(rel);
 	}
-	if (!log_direct || rel->trigdesc != NULL)
-	{
-		table_close(rel, NoLock);
-		log_insert_sql(kind, item_id, channel_id, decision);
-		return;
-	}
-	values[LOG_ID] = Int64GetDatum(nextval_internal(log_sequence, false));
 	/* Exactly one of ticket_id and conversation_id: the table's CHECK. */
 	values[LOG_TICKET_ID] = values[LOG_CONVERSATION_ID] = Int64GetDatum(item_id);
 	nulls[LOG_TICKET_ID] = kind != ITEM_TICKET;
@@ -190,8 +305,41 @@ decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecisi
 	nulls[LOG_REASON] = decision->reason == NULL;
 	values[LOG_AT] = TimestampTzGetDatum(decision->at);
 	values[LOG_CHANNEL_ID] = Int64GetDatum(channel_id);
+	if (!log_direct)
+	{
+		table_close(rel, NoLock);
+		log_insert_sql(values, nulls);
+		return;
+	}
+	values[LOG_ID] = Int64GetDatum(nextval_internal(log_sequence, false));
 	log_insert_direct(rel, values, nulls);
 	table_close(rel, NoLock);
+}
+
+/*
+ * Has item_id a decision in the log already? (A restored item comes with
+ * its log; an imported one does not.) Read with the latest snapshot, by the
+ * table's index on the item column when there is one.
+ */
+bool
+decision_log_has_item(ItemKind kind, int64 item_id)
+{
+	Relation	rel = table_open(hubroute_relid(TABLE_ASSIGNMENTS), AccessShareLock);
+	AttrNumber	column = relation_column(RelationGetDescr(rel), "assignments",
+										 item_kind_info(kind)->id_column, INT8OID);
+	Oid			index = relation_index_on(rel, column);
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	ScanKeyData key;
+	SysScanDesc scan;
+	bool		found;
+
+	ScanKeyInit(&key, column, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(item_id));
+	scan = systable_beginscan(rel, index, OidIsValid(index), snapshot, 1, &key);
+	found = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	return found;
 }
 
 /* Queues an owner_offline e-mail for a contact owner who got an item while away. */
@@ -202,7 +350,7 @@ decision_notify_owner_offline(ItemKind kind, int64 item_id, int64 user_id)
 	Datum		values[3] = {Int64GetDatum(user_id), Int64GetDatum(item_id), Int64GetDatum(item_id)};
 	char		nulls[3] = {' ', kind == ITEM_TICKET ? ' ' : 'n', kind == ITEM_TICKET ? 'n' : ' '};
 
-	insert_as_owner(&notify_plan,
-					"INSERT INTO hubroute.notifications (user_id, kind, ticket_id, conversation_id)"
-					" VALUES ($1, 'owner_offline', $2, $3)", 3, argtypes, values, nulls);
+	insert_as_internal(&notify_plan,
+					   "INSERT INTO hubroute.notifications (user_id, kind, ticket_id, conversation_id)"
+					   " VALUES ($1, 'owner_offline', $2, $3)", 3, argtypes, values, nulls);
 }

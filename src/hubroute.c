@@ -18,9 +18,12 @@ void
 _PG_init(void)
 {
 	shared_state_init();
+	relations_register_callbacks();
 	counters_register_callbacks();
 	pending_register_callbacks();
 	cache_register_callbacks();
 	items_register_callbacks();
+	integrity_register_callbacks();
+	triggers_register_callbacks();
 	decision_log_register_callbacks();
 }

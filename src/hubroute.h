@@ -1,14 +1,16 @@
 /*
  * hubroute.h: types shared by the routing code.
  *
- * The flow of one routed insert: triggers.c reads the new row (items.c),
- * refreshes the cached configuration (cache.c) and takes the channel's rule
- * from it (rule.c), checks the row's references (integrity.c), asks route.c
- * for a decision, which selects eligible users (candidates.c), applies one
+ * The flow of one routed insert: triggers.c checks the table is hubroute's
+ * (relations.c) and reads the new row (items.c), locks the keys it refers
+ * to (integrity.c, locking.c), refreshes the cached configuration (cache.c,
+ * whose SQL runs as internal_sql.c says) and takes the channel's rule from
+ * it (rule.c), checks the row's references (integrity.c), asks route.c for
+ * a decision, which selects eligible users (candidates.c), applies one
  * strategy (strategy_*.c) and counts the choice at once in shared memory
- * (counters.c, shared_state.c, under the lock of locking.c); the decision
- * waits in pending.c until the AFTER trigger sees the row inserted and logs
- * it (decision_log.c).
+ * (counters.c, shared_state.c, under the decision lock of locking.c); the
+ * decision waits in pending.c until the AFTER trigger sees the row as
+ * stored, checks it and logs it (decision_log.c).
  */
 #ifndef HUBROUTE_H
 #define HUBROUTE_H
@@ -33,6 +35,32 @@ typedef enum ItemKind
 	ITEM_CONVERSATION
 } ItemKind;
 
+/* hubroute's tables that the C code finds by OID (relations.c). */
+typedef enum HubrouteTable
+{
+	TABLE_TICKETS,
+	TABLE_CONVERSATIONS,
+	TABLE_MESSAGES,
+	TABLE_ASSIGNMENTS,
+	TABLE_NOTIFICATIONS,
+	TABLE_CONTACTS,
+	TABLE_CHANNELS,
+	TABLE_USERS,
+	TABLE_TEAMS,
+	TABLE_COUNT
+} HubrouteTable;
+
+extern void relations_register_callbacks(void);
+extern Oid	hubroute_namespace(void);
+extern Oid	hubroute_relid(HubrouteTable table);
+extern const char *hubroute_table_name(HubrouteTable table);
+extern bool hubroute_rel_is(Relation rel, HubrouteTable table);
+extern void require_hubroute_table(Relation rel, uint32 allowed, const char *function);
+extern AttrNumber relation_column(TupleDesc desc, const char *table, const char *column, Oid type_oid);
+extern Oid	relation_id_index(Relation rel, AttrNumber id_attnum);
+extern Oid	relation_index_on(Relation rel, AttrNumber column);
+extern bool hubroute_row_exists(HubrouteTable table, int64 id);
+
 /* Names that go with an item kind. */
 typedef struct ItemKindInfo
 {
@@ -41,10 +69,11 @@ typedef struct ItemKindInfo
 	const char *id_column;		/* column of hubroute.assignments: "ticket_id" */
 	const char *workspace_kind; /* the workspace kind its channels need */
 	const char *workspace_noun; /* for messages, with its article: "a help-desk" */
+	HubrouteTable table_id;
 } ItemKindInfo;
 
 extern const ItemKindInfo *item_kind_info(ItemKind kind);
-extern ItemKind item_kind_of(Relation rel);
+extern ItemKind item_kind_of(Relation rel, const char *function);
 
 /* The item columns triggers read or set. */
 typedef enum ItemColumn
@@ -61,16 +90,21 @@ typedef enum ItemColumn
 	ITEM_COLUMN_COUNT
 } ItemColumn;
 
-extern AttrNumber item_attnum(Relation rel, ItemColumn column);
+extern AttrNumber item_attnum(Relation rel, ItemKind kind, ItemColumn column);
 
-/* The columns of a ticket or conversation row that routing reads. */
+/*
+ * The columns of a ticket or conversation row that routing reads. A row
+ * owns what it holds (skills are copied out of the tuple).
+ */
 typedef struct ItemRow
 {
 	int64		id;
+	bool		has_channel;	/* NULL only while its NOT NULL constraint is pending */
 	int64		channel_id;
 	bool		has_contact;
 	int64		contact_id;
-	Datum		required_skills;	/* bigint[] */
+	int			skill_count;	/* required_skills, when read */
+	int64	   *skills;
 	bool		open;
 	bool		has_owner;
 	int64		owner_id;
@@ -81,8 +115,10 @@ typedef struct ItemRow
 	bool		customer_agent;
 } ItemRow;
 
-extern void item_row_read(Relation rel, HeapTuple tuple, ItemRow *row);
-extern void item_row_read_tuple(TupleDesc desc, HeapTuple tuple, ItemRow *row);
+extern void item_row_read(Relation rel, ItemKind kind, HeapTuple tuple, bool with_skills, ItemRow *row);
+extern void item_row_read_result(TupleDesc desc, HeapTuple tuple, ItemKind kind, ItemRow *row);
+extern bool item_rows_agree(const ItemRow *a, const ItemRow *b);
+extern bool item_row_stored(Relation rel, ItemKind kind, const ItemRow *expected);
 extern void items_register_callbacks(void);
 
 /* assign_to values of hubroute.channels. */
@@ -196,6 +232,7 @@ typedef struct ChannelInfo
 
 extern void cache_register_callbacks(void);
 extern void cache_refresh(void);
+extern bool cache_still_current(void);
 extern ChannelInfo *cache_channel(int64 channel_id);
 extern UserInfo *cache_user(int64 user_id);
 extern bool cache_team_exists(int64 team_id);
@@ -218,7 +255,7 @@ typedef struct CandidateQuery
 {
 	ChannelInfo *channel;		/* its cache holds the eligible users */
 	int			required_count; /* skills required (with use_skills) */
-	int64	   *required_skills;
+	const int64 *required_skills;
 	bool		honour_availability;
 } CandidateQuery;
 
@@ -256,6 +293,7 @@ typedef struct RoutingRequest
 } RoutingRequest;
 
 extern int	route_item(const RoutingRequest *request, RoutingDecision *decision);
+extern TimestampTz decision_clock(void);
 
 /* The strategies, one file each. */
 extern int	strategy_balanced(const Candidate *candidates, int count, ItemKind kind);
@@ -264,32 +302,59 @@ extern int	strategy_random(int count);
 extern int	strategy_round_robin(const Rotation *rotation, const Candidate *candidates, int count);
 extern int	strategy_contact_owner(const RoutingRequest *request, RoutingDecision *decision);
 
-/* The decision lock (locking.c). */
-extern void decision_lock(void);
-extern void decision_unlock(void);
+/* The rows items refer to (integrity.c), each with its lock (locking.c). */
+typedef enum ReferenceKind
+{
+	REFERENCE_CHANNEL,
+	REFERENCE_USER,
+	REFERENCE_TEAM,
+	REFERENCE_CONTACT
+} ReferenceKind;
 
-/* Open counts and rotations with transaction semantics (counters.c). */
-extern int	counters_gain_locked(ItemKind kind, UserLoad *load, bool stamp, TimestampTz at);
-extern int	counters_gain(ItemKind kind, int64 user_id, bool stamp, TimestampTz at);
-extern void counters_change_at_commit(ItemKind kind, int64 user_id, int delta, bool stamp,
-									  TimestampTz at);
+/* Every lock hubroute takes (locking.c, whose header states the protocol). */
+extern void decision_lock(void);
+extern void decision_lock_shared(void);
+extern void decision_unlock(void);
+extern void lock_user_unsettled(int64 user_id);
+extern void wait_user_settled(int64 user_id);
+extern void lock_reference(ReferenceKind kind, int64 id);
+extern void lock_reference_removal(ReferenceKind kind, int64 id);
+extern void lock_item_tables(void);
+extern void lock_counts_load(void);
+extern void unlock_counts_load(void);
+
+/* Open counts, last assignments and rotations with transaction semantics (counters.c). */
+extern int	counters_gain_locked(ItemKind kind, UserLoad *load, int delta, TimestampTz stamp,
+								 Rotation *rotation);
+extern int	counters_gain(ItemKind kind, int64 user_id, int delta, TimestampTz stamp);
+extern void counters_change_at_commit(ItemKind kind, int64 user_id, int delta, TimestampTz stamp);
 extern void counters_wait_settled(const Candidate *candidates, int count);
-extern int	counters_rotate_locked(Rotation *rotation, int64 user_id);
+extern void counters_read(const UserLoad *load, int32 open[2], TimestampTz *last_assigned_at);
 extern void counters_cancel(int handle);
 extern bool counters_effect_is_for(int handle, int64 user_id);
 extern void counters_request_reload(void);
 extern void counters_register_callbacks(void);
-extern void counters_ready(Oid namespace);
+extern void counters_ready(void);
+extern void counters_rebuild(void);
 
-/* Decisions waiting for their row's AFTER trigger (pending.c). */
+/* A decision waiting for its row's AFTER trigger (pending.c). */
+typedef struct PendingDecision
+{
+	ItemRow		row;			/* as the BEFORE trigger returned it, skills not kept */
+	RoutingDecision decision;
+	int			effect;			/* counters.c handle of what it counted, or -1 */
+} PendingDecision;
+
 extern void pending_statement_begin(void);
 extern void pending_statement_end(void);
-extern void pending_add(ItemKind kind, int64 item_id, const RoutingDecision *decision, int effect);
-extern bool pending_take(ItemKind kind, int64 item_id, RoutingDecision *decision, int *effect);
+extern void pending_settle_previous(Relation rel, ItemKind kind);
+extern void pending_add(ItemKind kind, const ItemRow *row, const RoutingDecision *decision, int effect);
+extern bool pending_take(ItemKind kind, const ItemRow *row, PendingDecision *pending);
 extern void pending_register_callbacks(void);
 
 /* The assignments log and the notifications outbox. */
 extern void decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision);
+extern bool decision_log_has_item(ItemKind kind, int64 item_id);
 extern void decision_log_register_callbacks(void);
 extern void decision_notify_owner_offline(ItemKind kind, int64 item_id, int64 user_id);
 
@@ -305,8 +370,10 @@ extern AssignSource assign_current_source(void);
 extern int	assign_take_routed_effect(ItemKind kind, int64 item_id);
 extern bool assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 							 bool check_owner, bool check_team, bool quietly);
-extern bool assign_update_owner(ItemKind kind, int64 item_id, AssignSource source,
-								const RoutingDecision *decision);
+extern void assign_reply(ItemKind kind, int64 item_id, int64 author_id);
+
+/* Item and message triggers (triggers.c). */
+extern void triggers_register_callbacks(void);
 
 /* Integrity of the references items make (integrity.c). */
 /* What routing needs of a contact. */
@@ -318,23 +385,28 @@ typedef struct ContactInfo
 	bool		tracked;
 } ContactInfo;
 
+extern void integrity_register_callbacks(void);
 extern void integrity_read_contact(int64 contact_id, ContactInfo *contact);
-extern void integrity_missing_reference(ItemKind kind, const char *column, int64 id,
-										const char *table) pg_attribute_noreturn();
-extern void integrity_check_references(ItemKind kind, const ItemRow *row, bool check_owner,
-									   bool check_team, bool check_contact);
+extern void integrity_missing_reference(ItemKind kind, ReferenceKind reference,
+										int64 id) pg_attribute_noreturn();
+extern void integrity_lock_references(const ItemRow *row, bool channel, bool owner, bool team);
+extern void integrity_check_references(ItemKind kind, const ItemRow *row, bool owner, bool team,
+									   bool contact);
 
-/* SPI as the extension's owner, and saved SPI plans (spi_plans.c). */
-typedef struct OwnerSwitch
+/* Internal SQL: as hubroute_internal, restricted, pinned (internal_sql.c). */
+typedef struct InternalSql
 {
-	Oid			user;
-	int			security_context;
-} OwnerSwitch;
+	Oid			saved_user;
+	int			saved_context;
+	int			guc_nest;
+} InternalSql;
 
-extern Oid	hubroute_namespace(void);
-extern void owner_begin(OwnerSwitch *saved);
-extern void owner_end(const OwnerSwitch *saved);
+extern void internal_sql_begin(InternalSql *state);
+extern void internal_sql_end(const InternalSql *state);
 
+/* SPI connections and saved plans (spi_plans.c). */
+extern void spi_connect(void);
+extern void spi_finish(void);
 extern SPIPlanPtr spi_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 extern int	spi_run(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, long count);
 extern int	spi_run_latest(SPIPlanPtr plan, Datum *values, const char *nulls, long count);

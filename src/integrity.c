@@ -1,115 +1,195 @@
 /*
- * integrity.c: the references an item makes, checked without foreign keys.
+ * integrity.c: the references an item makes, kept whole without foreign
+ * keys.
  *
  * A foreign key from an item to its channel would make every insert lock
  * the channel's row FOR KEY SHARE; with many sessions inserting into one
  * channel those locks become multixacts on a single row, which cost a
  * quarter of the insert rate on the benchmark machine. So the item tables
- * have no foreign keys. Instead:
- *  - inserting or updating an item checks that its channel, owner, team and
- *    contact exist (the first three from the configuration cache), with the
- *    SQLSTATE a foreign key would raise (23503);
- *  - deleting a channel, user, team or contact, or changing its id, first
- *    waits for every transaction writing items to finish and holds new ones
- *    off (SHARE lock on both item tables), then refuses when an item still
- *    refers to it. Nothing can slip in between, as with a foreign key.
+ * have no foreign keys. Instead (the locks are rule 2 of locking.c):
+ *  - writing an item locks each key it refers to (channel, owner, team,
+ *    contact) in share mode to commit, then checks that the row exists: the
+ *    first three in the configuration cache, refreshed after the lock, the
+ *    contact by its primary key with the latest snapshot. A missing row is
+ *    the foreign-key error (23503);
+ *  - deleting a channel, user, team or contact, or changing its id, locks
+ *    that key exclusively, which waits for the items being written with it,
+ *    and then refuses when an item refers to it. Deleting an unreferenced
+ *    row stops no one else's inserts. TRUNCATE of such a table waits for
+ *    every writer of items instead.
  */
 #include "hubroute.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
-#include "storage/lmgr.h"
-#include "utils/lsyscache.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 PG_FUNCTION_INFO_V1(hubroute_item_reference_guard);
 
-static SPIPlanPtr contact_plan;
+/* The tables items refer to, and the item column that refers to each. */
+static const struct
+{
+	HubrouteTable table;
+	const char *item_column;
+}			references[] = {
+	[REFERENCE_CHANNEL] = {TABLE_CHANNELS, "channel_id"},
+	[REFERENCE_USER] = {TABLE_USERS, "owner_id"},
+	[REFERENCE_TEAM] = {TABLE_TEAMS, "team_id"},
+	[REFERENCE_CONTACT] = {TABLE_CONTACTS, "contact_id"},
+};
+
+/* What reading a contact needs, looked up once per contacts table. */
+static Oid	contacts_relid = InvalidOid;
+static Oid	contacts_index;
+static AttrNumber contacts_id;
+static AttrNumber contacts_owner_id;
+static AttrNumber contacts_tracked;
+
+/* Relcache callback: contacts changed shape (or everything was reset). */
+static void
+integrity_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
+{
+	if (relid == InvalidOid || relid == contacts_relid)
+		contacts_relid = InvalidOid;
+}
+
+/* Called once from _PG_init. */
+void
+integrity_register_callbacks(void)
+{
+	CacheRegisterRelcacheCallback(integrity_relcache_callback, (Datum) 0);
+}
 
 /* Raises the foreign-key error for a missing referenced row. */
 void
-integrity_missing_reference(ItemKind kind, const char *column, int64 id, const char *table)
+integrity_missing_reference(ItemKind kind, ReferenceKind reference, int64 id)
 {
+	const char *column = references[reference].item_column;
+
 	ereport(ERROR,
 			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 			 errmsg("%s of a %s refers to a missing row: %s %lld",
 					column, item_kind_info(kind)->noun, column, (long long) id),
-			 errdetail("Key (%s)=(%lld) is not present in table \"%s\".", column, (long long) id, table)));
+			 errdetail("Key (%s)=(%lld) is not present in table \"%s\".", column, (long long) id,
+					   hubroute_table_name(references[reference].table))));
+}
+
+/* Finds the columns and primary key of hubroute.contacts (rel). */
+static void
+contacts_lookup(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	contacts_id = relation_column(desc, "contacts", "id", INT8OID);
+	contacts_owner_id = relation_column(desc, "contacts", "owner_id", INT8OID);
+	contacts_tracked = relation_column(desc, "contacts", "tracked", BOOLOID);
+	contacts_index = relation_id_index(rel, contacts_id);
+	contacts_relid = RelationGetRelid(rel);
 }
 
 /*
- * Reads contact_id: whether it exists, its owner and tracked flag. With the
- * latest snapshot, so a contact deleted and committed just now is gone.
- * Contacts change too often to cache: the reference check and contact-owner
- * routing both read them here.
+ * Locks contact_id as referred to (rule 2 of locking.c) and reads it:
+ * whether it exists, its owner and tracked flag. Read through the primary
+ * key with the latest snapshot, so a contact deleted and committed just now
+ * is gone; no SQL, so nothing a DBA attached to contacts runs here.
  */
 void
 integrity_read_contact(int64 contact_id, ContactInfo *contact)
 {
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(contact_id)};
-	OwnerSwitch owner;
-	bool		isnull;
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Snapshot	snapshot;
 
 	memset(contact, 0, sizeof(*contact));
-	SPI_connect();
-	owner_begin(&owner);
-	if (spi_run_latest(spi_plan(&contact_plan,
-								"SELECT c.owner_id, c.tracked FROM hubroute.contacts c"
-								" WHERE c.id" EQ "$1", 1, argtypes),
-					   values, NULL, 1) == 1)
+	lock_reference(REFERENCE_CONTACT, contact_id);
+	rel = table_open(hubroute_relid(TABLE_CONTACTS), AccessShareLock);
+	if (contacts_relid != RelationGetRelid(rel))
+		contacts_lookup(rel);
+	ScanKeyInit(&key, contacts_id, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(contact_id));
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = systable_beginscan(rel, contacts_index, OidIsValid(contacts_index), snapshot, 1, &key);
+	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
+		bool		isnull;
+		Datum		value;
+
 		contact->exists = true;
-		contact->owner_id = spi_get_int64(0, 1, &isnull);
+		value = heap_getattr(tuple, contacts_owner_id, RelationGetDescr(rel), &isnull);
 		contact->has_owner = !isnull;
-		contact->tracked = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-													  SPI_tuptable->tupdesc, 2, &isnull));
+		contact->owner_id = isnull ? 0 : DatumGetInt64(value);
+		value = heap_getattr(tuple, contacts_tracked, RelationGetDescr(rel), &isnull);
+		contact->tracked = !isnull && DatumGetBool(value);
 	}
-	owner_end(&owner);
-	SPI_finish();
+	systable_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+}
+
+/*
+ * Locks the keys row refers to among those asked for (rule 2 of
+ * locking.c), before the configuration cache is refreshed and checked.
+ */
+void
+integrity_lock_references(const ItemRow *row, bool channel, bool owner, bool team)
+{
+	if (channel && row->has_channel)
+		lock_reference(REFERENCE_CHANNEL, row->channel_id);
+	if (owner && row->has_owner)
+		lock_reference(REFERENCE_USER, row->owner_id);
+	if (team && row->has_team)
+		lock_reference(REFERENCE_TEAM, row->team_id);
 }
 
 /*
  * The row's owner, team and contact (those asked for) must exist; its
- * channel was found already.
+ * channel was found already. Owner and team were locked, and the cache
+ * refreshed after; the contact is locked and read here.
  */
 void
-integrity_check_references(ItemKind kind, const ItemRow *row, bool check_owner, bool check_team,
-						   bool check_contact)
+integrity_check_references(ItemKind kind, const ItemRow *row, bool owner, bool team, bool contact)
 {
-	if (check_owner && row->has_owner && cache_user(row->owner_id) == NULL)
-		integrity_missing_reference(kind, "owner_id", row->owner_id, "users");
-	if (check_team && row->has_team && !cache_team_exists(row->team_id))
-		integrity_missing_reference(kind, "team_id", row->team_id, "teams");
-	if (check_contact && row->has_contact)
+	if (owner && row->has_owner && cache_user(row->owner_id) == NULL)
+		integrity_missing_reference(kind, REFERENCE_USER, row->owner_id);
+	if (team && row->has_team && !cache_team_exists(row->team_id))
+		integrity_missing_reference(kind, REFERENCE_TEAM, row->team_id);
+	if (contact && row->has_contact)
 	{
-		ContactInfo contact;
+		ContactInfo info;
 
-		integrity_read_contact(row->contact_id, &contact);
-		if (!contact.exists)
-			integrity_missing_reference(kind, "contact_id", row->contact_id, "contacts");
+		integrity_read_contact(row->contact_id, &info);
+		if (!info.exists)
+			integrity_missing_reference(kind, REFERENCE_CONTACT, row->contact_id);
 	}
 }
 
 /*
- * Does any item have column = id (or, for id NULL, any value)? Read with the
- * latest snapshot, as the owner; *kind and *item_id tell which item.
+ * Does any item have column = id (or, with any, any value)? Read with the
+ * latest snapshot, as internal SQL; *kind and *item_id tell which item.
  */
 static bool
-items_refer_to(const char *column, Datum id, bool any, ItemKind *kind, int64 *item_id)
+items_refer_to(const char *column, int64 id, bool any, ItemKind *kind, int64 *item_id)
 {
-	OwnerSwitch owner;
+	InternalSql internal;
 	bool		found = false;
 
-	SPI_connect();
-	owner_begin(&owner);
+	internal_sql_begin(&internal);
 	for (int k = ITEM_TICKET; k <= ITEM_CONVERSATION && !found; k++)
 	{
-		char	   *sql = psprintf("SELECT i.id FROM hubroute.%s i WHERE %s ORDER BY i.id LIMIT 1",
-								   item_kind_info(k)->table,
-								   psprintf(any ? "i.%s IS NOT NULL" : "i.%s" EQ "$1", column));
+		char	   *sql = psprintf("SELECT i.id FROM hubroute.%s i WHERE i.%s %s ORDER BY i.id LIMIT 1",
+								   item_kind_info(k)->table, quote_identifier(column),
+								   any ? "IS NOT NULL" : EQ "$1");
 		Oid			argtypes[1] = {INT8OID};
-		Datum		values[1] = {id};
+		Datum		values[1] = {Int64GetDatum(id)};
 		bool		isnull;
 
 		if (spi_run_latest(spi_prepare_once(sql, any ? 0 : 1, argtypes), values, NULL, 1) == 1)
@@ -119,18 +199,31 @@ items_refer_to(const char *column, Datum id, bool any, ItemKind *kind, int64 *it
 			*item_id = spi_get_int64(0, 1, &isnull);
 		}
 	}
-	owner_end(&owner);
-	SPI_finish();
+	internal_sql_end(&internal);
 	return found;
 }
 
+/* Which referenced table rel is; an error for any other table. */
+static ReferenceKind
+reference_kind_of(Relation rel)
+{
+	for (int r = 0; r < (int) lengthof(references); r++)
+		if (hubroute_rel_is(rel, references[r].table))
+			return (ReferenceKind) r;
+	require_hubroute_table(rel, 0, "hubroute.item_reference_guard()");
+	pg_unreachable();
+}
+
 /* The id column of the row a guard fired for. */
-static Datum
+static int64
 row_id(Relation rel, HeapTuple tuple)
 {
 	bool		isnull;
+	Datum		value = heap_getattr(tuple, relation_column(RelationGetDescr(rel),
+															RelationGetRelationName(rel), "id", INT8OID),
+									 RelationGetDescr(rel), &isnull);
 
-	return heap_getattr(tuple, SPI_fnumber(RelationGetDescr(rel), "id"), RelationGetDescr(rel), &isnull);
+	return isnull ? 0 : DatumGetInt64(value);
 }
 
 /*
@@ -142,40 +235,49 @@ Datum
 hubroute_item_reference_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Relation	rel;
+	ReferenceKind reference;
+	const char *column;
 	bool		truncate;
-	Datum		id = (Datum) 0;
+	int64		id = 0;
 	HeapTuple	result = NULL;
 	ItemKind	kind;
 	int64		item_id;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || trigdata->tg_trigger->tgnargs != 1)
+	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("hubroute.item_reference_guard() must be called as a trigger with one argument")));
-	rel = trigdata->tg_relation;
+				 errmsg("hubroute.item_reference_guard() must be called as a trigger")));
+	reference = reference_kind_of(trigdata->tg_relation);
+	column = references[reference].item_column;
+	if (trigdata->tg_trigger->tgnargs != 1 || strcmp(trigdata->tg_trigger->tgargs[0], column) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("hubroute.item_reference_guard() on hubroute.%s takes the argument '%s'",
+						RelationGetRelationName(trigdata->tg_relation), column)));
 	truncate = TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event);
 	if (!truncate)
 	{
-		id = row_id(rel, trigdata->tg_trigtuple);
+		id = row_id(trigdata->tg_relation, trigdata->tg_trigtuple);
 		result = trigdata->tg_trigtuple;
 	}
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
 		result = trigdata->tg_newtuple;
-		if (DatumGetInt64(row_id(rel, result)) == DatumGetInt64(id))
+		if (row_id(trigdata->tg_relation, result) == id)
 			return PointerGetDatum(result);
 	}
-	LockRelationOid(get_relname_relid("tickets", RelationGetNamespace(rel)), ShareLock);
-	LockRelationOid(get_relname_relid("conversations", RelationGetNamespace(rel)), ShareLock);
-	if (items_refer_to(trigdata->tg_trigger->tgargs[0], id, truncate, &kind, &item_id))
+	if (truncate)
+		lock_item_tables();
+	else
+		lock_reference_removal(reference, id);
+	if (items_refer_to(column, id, truncate, &kind, &item_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("%s on table \"%s\" would leave %s %lld without its %s",
 						truncate ? "truncate" : TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "update" : "delete",
-						RelationGetRelationName(rel), item_kind_info(kind)->noun,
-						(long long) item_id, trigdata->tg_trigger->tgargs[0]),
+						RelationGetRelationName(trigdata->tg_relation), item_kind_info(kind)->noun,
+						(long long) item_id, column),
 				 truncate ? 0 : errdetail("Key (id)=(%lld) is still referenced from table \"%s\".",
-										  (long long) DatumGetInt64(id), item_kind_info(kind)->table)));
+										  (long long) id, item_kind_info(kind)->table)));
 	return PointerGetDatum(result);
 }

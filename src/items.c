@@ -1,36 +1,56 @@
 /*
  * items.c: what tickets and conversations have in common, and reading their
- * rows in triggers.
+ * rows.
  *
  * The attribute numbers of the columns routing reads are looked up once per
- * item table and kept until its relcache entry is invalidated (a column
- * added or dropped), instead of by name on every row.
+ * item table, with their types checked, and kept until the table's relcache
+ * entry is invalidated (a column added, dropped or retyped). A row read
+ * here owns what it holds: its skills are copied out of the tuple, so an
+ * ItemRow stays valid whatever happens to the tuple or the SPI result it
+ * came from.
  */
 #include "hubroute.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/inval.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 
 static const ItemKindInfo kind_info[] = {
-	[ITEM_TICKET] = {"tickets", "ticket", "ticket_id", "helpdesk", "a help-desk"},
-	[ITEM_CONVERSATION] = {"conversations", "conversation", "conversation_id", "inbox", "an inbox"},
+	[ITEM_TICKET] = {"tickets", "ticket", "ticket_id", "helpdesk", "a help-desk", TABLE_TICKETS},
+	[ITEM_CONVERSATION] = {"conversations", "conversation", "conversation_id", "inbox", "an inbox",
+	TABLE_CONVERSATIONS},
 };
 
-static const char *const column_names[ITEM_COLUMN_COUNT] = {
-	[ITEM_COLUMN_ID] = "id",
-	[ITEM_COLUMN_CHANNEL_ID] = "channel_id",
-	[ITEM_COLUMN_CONTACT_ID] = "contact_id",
-	[ITEM_COLUMN_REQUIRED_SKILLS] = "required_skills",
-	[ITEM_COLUMN_STATUS] = "status",
-	[ITEM_COLUMN_OWNER_ID] = "owner_id",
-	[ITEM_COLUMN_TEAM_ID] = "team_id",
-	[ITEM_COLUMN_HANDLED_BY] = "handled_by",
-	[ITEM_COLUMN_ASSIGNED_AT] = "assigned_at",
+/* The item columns hubroute reads, and the type each must have. */
+static const struct
+{
+	const char *name;
+	Oid			type;
+}			item_columns[ITEM_COLUMN_COUNT] = {
+	[ITEM_COLUMN_ID] = {"id", INT8OID},
+	[ITEM_COLUMN_CHANNEL_ID] = {"channel_id", INT8OID},
+	[ITEM_COLUMN_CONTACT_ID] = {"contact_id", INT8OID},
+	[ITEM_COLUMN_REQUIRED_SKILLS] = {"required_skills", INT8ARRAYOID},
+	[ITEM_COLUMN_STATUS] = {"status", TEXTOID},
+	[ITEM_COLUMN_OWNER_ID] = {"owner_id", INT8OID},
+	[ITEM_COLUMN_TEAM_ID] = {"team_id", INT8OID},
+	[ITEM_COLUMN_HANDLED_BY] = {"handled_by", TEXTOID},
+	[ITEM_COLUMN_ASSIGNED_AT] = {"assigned_at", TIMESTAMPTZOID},
 };
 
-/* Per item kind: the table the attribute numbers belong to (0: none yet). */
+/* Per item kind: the table the numbers below belong to (0: none yet). */
 static Oid	attnums_relid[2];
 static AttrNumber attnums[2][ITEM_COLUMN_COUNT];
+static Oid	id_index[2];		/* its index on id alone, or InvalidOid */
 
 /* The names that go with kind. */
 const ItemKindInfo *
@@ -39,17 +59,15 @@ item_kind_info(ItemKind kind)
 	return &kind_info[kind];
 }
 
-/* The kind of the item table a trigger fired on. */
+/* The kind of the item table a trigger function fired on; an error for any other table. */
 ItemKind
-item_kind_of(Relation rel)
+item_kind_of(Relation rel, const char *function)
 {
-	const char *name = RelationGetRelationName(rel);
-
-	if (strcmp(name, kind_info[ITEM_TICKET].table) == 0)
+	if (hubroute_rel_is(rel, TABLE_TICKETS))
 		return ITEM_TICKET;
-	if (strcmp(name, kind_info[ITEM_CONVERSATION].table) == 0)
+	if (hubroute_rel_is(rel, TABLE_CONVERSATIONS))
 		return ITEM_CONVERSATION;
-	elog(ERROR, "hubroute: trigger fired on unexpected table \"%s\"", name);
+	require_hubroute_table(rel, 0, function);
 	pg_unreachable();
 }
 
@@ -69,37 +87,32 @@ items_register_callbacks(void)
 	CacheRegisterRelcacheCallback(items_relcache_callback, (Datum) 0);
 }
 
-/* Looks up the attribute number of every column in desc; an error if one was dropped. */
+/* Looks up every item column in desc, checking its type. */
 static void
-attnums_lookup(TupleDesc desc, AttrNumber *numbers)
+attnums_lookup(TupleDesc desc, const char *table, AttrNumber *numbers)
 {
 	for (int c = 0; c < ITEM_COLUMN_COUNT; c++)
-	{
-		numbers[c] = SPI_fnumber(desc, column_names[c]);
-		if (numbers[c] <= 0)
-			elog(ERROR, "hubroute: item row has no column \"%s\"", column_names[c]);
-	}
+		numbers[c] = relation_column(desc, table, item_columns[c].name, item_columns[c].type);
 }
 
-/* The attribute numbers of rel (an item table), looked up once. */
+/* The attribute numbers of rel (an item table of kind), looked up once. */
 static const AttrNumber *
-attnums_of(Relation rel)
+attnums_of(Relation rel, ItemKind kind)
 {
-	ItemKind	kind = item_kind_of(rel);
-
 	if (attnums_relid[kind] != RelationGetRelid(rel))
 	{
-		attnums_lookup(RelationGetDescr(rel), attnums[kind]);
+		attnums_lookup(RelationGetDescr(rel), kind_info[kind].table, attnums[kind]);
+		id_index[kind] = relation_id_index(rel, attnums[kind][ITEM_COLUMN_ID]);
 		attnums_relid[kind] = RelationGetRelid(rel);
 	}
 	return attnums[kind];
 }
 
-/* Attribute number of column in rel (an item table). */
+/* Attribute number of column in rel (an item table of kind). */
 AttrNumber
-item_attnum(Relation rel, ItemColumn column)
+item_attnum(Relation rel, ItemKind kind, ItemColumn column)
 {
-	return attnums_of(rel)[column];
+	return attnums_of(rel, kind)[column];
 }
 
 /* Column of tuple as int64; *present is false for NULL. */
@@ -132,41 +145,126 @@ text_equals(HeapTuple tuple, TupleDesc desc, AttrNumber attnum, const char *expe
 	return equal;
 }
 
-/* Fills row from tuple, whose columns are at numbers. */
+/*
+ * Copies the bigint[] required_skills into row, in the current memory
+ * context (a NULL element becomes -1, which no skill has).
+ */
 static void
-fill_row(HeapTuple tuple, TupleDesc desc, const AttrNumber *numbers, ItemRow *row)
+copy_skills(HeapTuple tuple, TupleDesc desc, AttrNumber attnum, ItemRow *row)
+{
+	bool		isnull;
+	Datum		value = heap_getattr(tuple, attnum, desc, &isnull);
+	ArrayType  *array;
+	Datum	   *elements;
+	bool	   *nulls;
+
+	row->skill_count = 0;
+	row->skills = NULL;
+	if (isnull)
+		return;
+	array = DatumGetArrayTypeP(value);
+	if (ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)) > 0)
+	{
+		deconstruct_array(array, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+						  &elements, &nulls, &row->skill_count);
+		row->skills = palloc(sizeof(int64) * row->skill_count);
+		for (int i = 0; i < row->skill_count; i++)
+			row->skills[i] = nulls[i] ? -1 : DatumGetInt64(elements[i]);
+		pfree(elements);
+		pfree(nulls);
+	}
+	if ((Pointer) array != DatumGetPointer(value))
+		pfree(array);
+}
+
+/* Fills row from tuple, whose columns are at numbers; skills only when asked. */
+static void
+fill_row(HeapTuple tuple, TupleDesc desc, const AttrNumber *numbers, bool with_skills, ItemRow *row)
 {
 	bool		present;
 	bool		isnull;
 	Datum		value;
 
 	row->id = read_int64(tuple, desc, numbers[ITEM_COLUMN_ID], &present);
-	row->channel_id = read_int64(tuple, desc, numbers[ITEM_COLUMN_CHANNEL_ID], &present);
+	row->channel_id = read_int64(tuple, desc, numbers[ITEM_COLUMN_CHANNEL_ID], &row->has_channel);
 	row->contact_id = read_int64(tuple, desc, numbers[ITEM_COLUMN_CONTACT_ID], &row->has_contact);
 	row->owner_id = read_int64(tuple, desc, numbers[ITEM_COLUMN_OWNER_ID], &row->has_owner);
 	row->team_id = read_int64(tuple, desc, numbers[ITEM_COLUMN_TEAM_ID], &row->has_team);
-	value = heap_getattr(tuple, numbers[ITEM_COLUMN_REQUIRED_SKILLS], desc, &isnull);
-	row->required_skills = isnull ? (Datum) 0 : value;
 	value = heap_getattr(tuple, numbers[ITEM_COLUMN_ASSIGNED_AT], desc, &isnull);
 	row->has_assigned_at = !isnull;
 	row->assigned_at = isnull ? 0 : DatumGetTimestampTz(value);
 	row->open = text_equals(tuple, desc, numbers[ITEM_COLUMN_STATUS], "open");
 	row->customer_agent = text_equals(tuple, desc, numbers[ITEM_COLUMN_HANDLED_BY], "customer_agent");
+	row->skill_count = 0;
+	row->skills = NULL;
+	if (with_skills)
+		copy_skills(tuple, desc, numbers[ITEM_COLUMN_REQUIRED_SKILLS], row);
 }
 
-/* Fills row from a ticket or conversation tuple of rel. */
+/* Fills row from a ticket or conversation tuple of rel; skills only when asked. */
 void
-item_row_read(Relation rel, HeapTuple tuple, ItemRow *row)
+item_row_read(Relation rel, ItemKind kind, HeapTuple tuple, bool with_skills, ItemRow *row)
 {
-	fill_row(tuple, RelationGetDescr(rel), attnums_of(rel), row);
+	fill_row(tuple, RelationGetDescr(rel), attnums_of(rel, kind), with_skills, row);
 }
 
-/* Fills row from a query result tuple with the item columns, found by name. */
+/* Fills row, skills included, from a query result tuple with the item columns. */
 void
-item_row_read_tuple(TupleDesc desc, HeapTuple tuple, ItemRow *row)
+item_row_read_result(TupleDesc desc, HeapTuple tuple, ItemKind kind, ItemRow *row)
 {
 	AttrNumber	numbers[ITEM_COLUMN_COUNT];
 
-	attnums_lookup(desc, numbers);
-	fill_row(tuple, desc, numbers, row);
+	attnums_lookup(desc, kind_info[kind].table, numbers);
+	fill_row(tuple, desc, numbers, true, row);
+}
+
+/*
+ * Do two readings of an item agree on everything routing decided or
+ * checked: id, channel, contact, owner, team, status, handled_by and
+ * assigned_at?
+ */
+bool
+item_rows_agree(const ItemRow *a, const ItemRow *b)
+{
+	return a->id == b->id &&
+		a->has_channel == b->has_channel && a->channel_id == b->channel_id &&
+		a->has_contact == b->has_contact && a->contact_id == b->contact_id &&
+		a->has_owner == b->has_owner && a->owner_id == b->owner_id &&
+		a->has_team == b->has_team && a->team_id == b->team_id &&
+		a->open == b->open && a->customer_agent == b->customer_agent &&
+		a->has_assigned_at == b->has_assigned_at && a->assigned_at == b->assigned_at;
+}
+
+/*
+ * Was a row agreeing with expected inserted into rel by this transaction?
+ * BEFORE INSERT asks this of the previous row of its statement: by then
+ * the executor has inserted that row or skipped it (ON CONFLICT, a later
+ * trigger returning NULL). Probed through the index on id; without one,
+ * it cannot tell and answers true.
+ */
+bool
+item_row_stored(Relation rel, ItemKind kind, const ItemRow *expected)
+{
+	const AttrNumber *numbers = attnums_of(rel, kind);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		found = false;
+
+	if (!OidIsValid(id_index[kind]))
+		return true;
+	ScanKeyInit(&key, numbers[ITEM_COLUMN_ID], BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(expected->id));
+	scan = systable_beginscan(rel, id_index[kind], true, SnapshotSelf, 1, &key);
+	while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		ItemRow		stored;
+
+		if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tuple->t_data)))
+			continue;
+		fill_row(tuple, RelationGetDescr(rel), numbers, false, &stored);
+		found = item_rows_agree(&stored, expected);
+	}
+	systable_endscan(scan);
+	return found;
 }

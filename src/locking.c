@@ -1,41 +1,65 @@
 /*
- * locking.c: the decision lock, and the locking protocol it is part of.
+ * locking.c: every lock hubroute takes, and the protocol they make up.
  *
  * Why routing is exact under concurrency, as fast as the inserts around it,
- * and never deadlocks with itself:
+ * and keeps references whole without foreign keys:
  *
- *  1. A routing decision compares loads and counts its choice in one short
- *     critical section under the database's decision lock (an LWLock in
- *     shared memory, held for microseconds, never across I/O or SQL). The
- *     loads it compares include every decision of transactions still in
- *     flight (counters.c), so concurrent inserts into one pool see each
- *     other: the result is as if they were routed one at a time, and once
- *     they commit the open counts of a balanced or least-busy pool differ
- *     by at most 1.
- *  2. Routing takes no row lock beyond the INSERT's own new row: item tables
- *     have no foreign keys (integrity.c), counts are not rows. Inserts never
- *     wait for each other, so routing transactions cannot deadlock.
- *  3. A change to an existing item (close, reopen, reassign, delete, reply)
- *     counts at commit and holds a lock on each user whose count it changes
- *     (advisory space 3, RowExclusiveLock, to commit). A balanced or
- *     least-busy decision first waits, with a ShareLock taken and dropped at
- *     once, for those of its candidates, so it routes as if after the
- *     change, committed or not. A transaction holding such user locks
- *     itself never waits for others', so two changing transactions cannot
- *     wait for each other this way; any wait is one the deadlock detector
- *     sees.
- *  4. The counts are loaded from the tables only while no transaction
- *     writing items is in flight: at first use after the server starts
- *     (none can have counted anything yet; concurrent first users queue on
- *     an advisory lock), and after hubroute.rebuild_counters(), which holds
- *     a SHARE lock on both item tables until its commit marks the counts
- *     stale. Removing a row items refer to takes the same SHARE locks.
+ *  1. The decision lock. A routing decision compares loads and counts its
+ *     choice in one short critical section under the database's decision
+ *     lock (an LWLock in shared memory, held for microseconds, never across
+ *     I/O, SQL or another lock). The loads it compares include every
+ *     decision of transactions still in flight (counters.c), so concurrent
+ *     inserts into one pool see each other: the result is as if they were
+ *     routed one at a time, and once they commit the open counts of a
+ *     balanced or least-busy pool differ by at most 1.
+ *  2. References. Item tables have no foreign keys (integrity.c). An item
+ *     written with a channel, contact, owner or team holds, to commit, a
+ *     share lock on that key (lock_reference()); removing the row (DELETE,
+ *     or UPDATE of its id) first takes the exclusive lock on its key
+ *     (lock_reference_removal()) and then looks for items that refer to it
+ *     with the latest snapshot. Whichever comes second waits for the other,
+ *     as with a foreign key's KEY SHARE lock, but nothing is written to the
+ *     referenced row (no multixacts on a hot channel's row), and inserts
+ *     never wait for each other. An inserter re-reads the key after its lock
+ *     is granted, so a removal that committed meanwhile is seen. TRUNCATE of
+ *     a referenced table instead takes a SHARE lock on both item tables
+ *     (lock_item_tables()), waiting for every writer of items.
+ *  3. Changes at commit. A change to an existing item (close, reopen,
+ *     reassign, delete, reply) counts at commit and holds a lock on each user
+ *     whose count it changes until then (lock_user_unsettled()). A balanced
+ *     or least-busy decision first waits for those of its candidates
+ *     (wait_user_settled(): a share lock taken and dropped at once), so it
+ *     routes as if after the change, committed or not. A transaction holding
+ *     such user locks itself never waits for others', so two changing
+ *     transactions cannot wait for each other this way; any wait is one the
+ *     deadlock detector sees.
+ *  4. Loading the counts. The counts are loaded from the tables only while
+ *     no transaction writing items is in flight: at first use after the
+ *     server starts (none can have counted anything yet; concurrent first
+ *     users queue on lock_counts_load()), and after
+ *     hubroute.rebuild_counters(), which holds lock_item_tables() until its
+ *     commit marks the counts stale.
+ *  5. No lock here can be taken or held from SQL: the heavyweight ones are
+ *     in the advisory lock space with a fourth key field that
+ *     pg_advisory_lock() and its kin never use (they use 1 and 2), so no
+ *     role can stall routing by taking them first. They show in pg_locks as
+ *     advisory locks with objsubid 3 (user counts), 4 (loading the counts)
+ *     and 5 to 8 (references to a channel, user, team or contact).
  *
  * An aborted insert gives back its count, which may leave its user one
  * below the others until the next insert into the pool fills the gap: the
  * price of inserts never waiting for each other.
  */
 #include "hubroute.h"
+
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+
+/* The fourth key field of each kind of lock (see rule 5). */
+#define LOCK_FIELD_USER_COUNT	3
+#define LOCK_FIELD_COUNTS_LOAD	4
+#define LOCK_FIELD_REFERENCE	5	/* + ReferenceKind */
 
 /* Takes this database's decision lock: decisions and counts, one at a time. */
 void
@@ -44,9 +68,93 @@ decision_lock(void)
 	LWLockAcquire(&shared_state()->lock, LW_EXCLUSIVE);
 }
 
+/* Takes the decision lock to read the counts only. */
+void
+decision_lock_shared(void)
+{
+	LWLockAcquire(&shared_state()->lock, LW_SHARED);
+}
+
 /* Releases the decision lock. */
 void
 decision_unlock(void)
 {
 	LWLockRelease(&shared_state()->lock);
+}
+
+/* A lock tag on a 64-bit key in this database. */
+static void
+key_tag(LOCKTAG *tag, int64 key, uint16 field)
+{
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) ((uint64) key >> 32), (uint32) key, field);
+}
+
+/* Takes a lock held to the end of the transaction. */
+static void
+lock_key(int64 key, uint16 field, LOCKMODE mode)
+{
+	LOCKTAG		tag;
+
+	key_tag(&tag, key, field);
+	(void) LockAcquire(&tag, mode, false, false);
+}
+
+/* Rule 3: this transaction changes user_id's count at commit. */
+void
+lock_user_unsettled(int64 user_id)
+{
+	lock_key(user_id, LOCK_FIELD_USER_COUNT, RowExclusiveLock);
+}
+
+/* Rule 3: waits for the transactions changing user_id's count. */
+void
+wait_user_settled(int64 user_id)
+{
+	LOCKTAG		tag;
+
+	key_tag(&tag, user_id, LOCK_FIELD_USER_COUNT);
+	(void) LockAcquire(&tag, ShareLock, false, false);
+	LockRelease(&tag, ShareLock, false);
+}
+
+/* Rule 2: an item being written refers to id. */
+void
+lock_reference(ReferenceKind kind, int64 id)
+{
+	lock_key(id, LOCK_FIELD_REFERENCE + kind, ShareLock);
+}
+
+/* Rule 2: the row with id is being removed. */
+void
+lock_reference_removal(ReferenceKind kind, int64 id)
+{
+	lock_key(id, LOCK_FIELD_REFERENCE + kind, ExclusiveLock);
+}
+
+/* Rules 2 and 4: waits for every writer of items, and holds new ones off to commit. */
+void
+lock_item_tables(void)
+{
+	LockRelationOid(hubroute_relid(TABLE_TICKETS), ShareLock);
+	LockRelationOid(hubroute_relid(TABLE_CONVERSATIONS), ShareLock);
+}
+
+/* Rule 4: one backend at a time loads this database's counts (a session lock). */
+void
+lock_counts_load(void)
+{
+	LOCKTAG		tag;
+
+	key_tag(&tag, 0, LOCK_FIELD_COUNTS_LOAD);
+	(void) LockAcquire(&tag, ExclusiveLock, true, false);
+}
+
+/* Rule 4: the counts are loaded. */
+void
+unlock_counts_load(void)
+{
+	LOCKTAG		tag;
+
+	key_tag(&tag, 0, LOCK_FIELD_COUNTS_LOAD);
+	LockRelease(&tag, ExclusiveLock, true);
 }

@@ -8,6 +8,22 @@
  */
 #include "hubroute.h"
 
+static TimestampTz last_decision_at = 0;
+
+/*
+ * The time of a decision: now, but later than every decision this backend
+ * made before, so that an item's id and assigned_at name one decision even
+ * when the clock does not move between two rows of a statement.
+ */
+TimestampTz
+decision_clock(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	last_decision_at = now > last_decision_at ? now : last_decision_at + 1;
+	return last_decision_at;
+}
+
 /* Why no one in the channel's pool can have the item. */
 static char *
 explain_empty_pool(const RoutingRequest *request)
@@ -57,9 +73,7 @@ distribute(const RoutingRequest *request, const Candidate *candidates, int count
 			return strategy_random(count);
 		case DISTRIBUTION_ROUND_ROBIN:
 			decision->reason = psprintf("next in the channel's rotation of %d eligible", count);
-			chosen = strategy_round_robin(request->channel->rotation, candidates, count);
-			(void) counters_rotate_locked(request->channel->rotation, candidates[chosen].user_id);
-			return chosen;
+			return strategy_round_robin(request->channel->rotation, candidates, count);
 	}
 	pg_unreachable();
 }
@@ -91,7 +105,9 @@ route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
 	decision_lock();
 	candidates_read_loads(candidates, count);
 	chosen = distribute(request, candidates, count, decision);
-	effect = counters_gain_locked(request->kind, candidates[chosen].load, true, decision->at);
+	effect = counters_gain_locked(request->kind, candidates[chosen].load, 1, decision->at,
+								  channel->rule.distribution == DISTRIBUTION_ROUND_ROBIN
+								  ? channel->rotation : NULL);
 	decision_unlock();
 	decision->assigned = true;
 	decision->user_id = candidates[chosen].user_id;
@@ -106,7 +122,7 @@ int
 route_item(const RoutingRequest *request, RoutingDecision *decision)
 {
 	memset(decision, 0, sizeof(*decision));
-	decision->at = GetCurrentTimestamp();
+	decision->at = decision_clock();
 	switch (request->channel->rule.assign_to)
 	{
 		case ASSIGN_NOBODY:

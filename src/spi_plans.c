@@ -1,18 +1,79 @@
 /*
- * spi_plans.c: prepared statements kept for the life of the backend, run
- * as the extension's owner.
+ * spi_plans.c: SPI connections, and prepared statements kept for the life
+ * of the backend.
  *
  * Every query text qualifies its tables and operators, so a plan means the
- * same whatever search_path the caller has.
+ * same whatever search_path the caller has. Who a statement runs as is
+ * decided by its caller (internal_sql.c).
+ *
+ * Results live in SPI's memory, which SPI_finish() frees: nothing read from
+ * SPI_tuptable may be used after it without being copied. In the check
+ * build (HUBROUTE_CHECKS) every result table is wiped when SPI frees it and
+ * marked undefined for valgrind, so a Datum kept past spi_finish() reads
+ * garbage at once and valgrind names the reader.
  */
 #include "hubroute.h"
 
-#include "access/htup_details.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_namespace.h"
-#include "miscadmin.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
-#include "utils/syscache.h"
+
+#ifdef HUBROUTE_CHECKS
+#include <valgrind/memcheck.h>
+#endif
+
+/* Connects to SPI; any failure is an error. */
+void
+spi_connect(void)
+{
+	int			rc = SPI_connect();
+
+	if (rc != SPI_OK_CONNECT)
+		elog(ERROR, "hubroute: SPI_connect failed: %s", SPI_result_code_string(rc));
+}
+
+/* Ends the SPI connection, freeing every result read through it. */
+void
+spi_finish(void)
+{
+	int			rc = SPI_finish();
+
+	if (rc != SPI_OK_FINISH)
+		elog(ERROR, "hubroute: SPI_finish failed: %s", SPI_result_code_string(rc));
+}
+
+#ifdef HUBROUTE_CHECKS
+/* Memory context callback: wipes a result table that is being freed. */
+static void
+wipe_tuptable(void *arg)
+{
+	SPITupleTable *table = arg;
+
+	for (uint64 i = 0; i < table->numvals; i++)
+	{
+		HeapTuple	tuple = table->vals[i];
+
+		memset(tuple->t_data, 0x7f, tuple->t_len);
+		VALGRIND_MAKE_MEM_UNDEFINED(tuple->t_data, tuple->t_len);
+	}
+}
+#endif
+
+/* After a query: in the check build, its result is wiped when freed. */
+static void
+watch_result(void)
+{
+#ifdef HUBROUTE_CHECKS
+	if (SPI_tuptable != NULL)
+	{
+		MemoryContextCallback *callback = MemoryContextAlloc(SPI_tuptable->tuptabcxt,
+															 sizeof(MemoryContextCallback));
+
+		callback->func = wipe_tuptable;
+		callback->arg = SPI_tuptable;
+		MemoryContextRegisterResetCallback(SPI_tuptable->tuptabcxt, callback);
+	}
+#endif
+}
 
 /* Prepares sql on first use and keeps the plan in *cache. */
 SPIPlanPtr
@@ -40,6 +101,7 @@ spi_run(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, long 
 
 	if (rc < 0)
 		elog(ERROR, "hubroute: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	watch_result();
 	return (int) SPI_processed;
 }
 
@@ -50,41 +112,6 @@ spi_get_int64(int row, int col, bool *isnull)
 	Datum		value = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
 
 	return *isnull ? 0 : DatumGetInt64(value);
-}
-
-/* The extension's schema, for code not called on one of its tables. */
-Oid
-hubroute_namespace(void)
-{
-	return get_namespace_oid("hubroute", false);
-}
-
-/*
- * Runs what follows as the owner of the extension's schema, which owns its
- * tables: the caller of a trigger needs no rights on them. Every statement
- * qualifies its objects, so the caller's search_path cannot divert it. An
- * error in between restores the caller at (sub)transaction abort.
- */
-void
-owner_begin(OwnerSwitch *saved)
-{
-	Oid			namespace = hubroute_namespace();
-	HeapTuple	tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(namespace));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "hubroute: cache lookup failed for namespace %u", namespace);
-	owner = ((Form_pg_namespace) GETSTRUCT(tuple))->nspowner;
-	ReleaseSysCache(tuple);
-	GetUserIdAndSecContext(&saved->user, &saved->security_context);
-	SetUserIdAndSecContext(owner, saved->security_context | SECURITY_LOCAL_USERID_CHANGE);
-}
-
-/* Back to the caller saved by owner_begin(). */
-void
-owner_end(const OwnerSwitch *saved)
-{
-	SetUserIdAndSecContext(saved->user, saved->security_context);
 }
 
 /*
@@ -100,6 +127,7 @@ spi_run_latest(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
 
 	if (rc < 0)
 		elog(ERROR, "hubroute: SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
+	watch_result();
 	return (int) SPI_processed;
 }
 

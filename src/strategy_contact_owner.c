@@ -35,7 +35,7 @@ try_owner(const RoutingRequest *request, RoutingDecision *decision, UserInfo **c
 		return pstrdup("the item has no contact");
 	integrity_read_contact(contact_id, &contact);
 	if (!contact.exists)
-		integrity_missing_reference(request->kind, "contact_id", contact_id, "contacts");
+		integrity_missing_reference(request->kind, REFERENCE_CONTACT, contact_id);
 	if (!contact.has_owner)
 		return psprintf("contact %lld has no owner", (long long) contact_id);
 	if (!contact.tracked)
@@ -90,7 +90,7 @@ strategy_contact_owner(const RoutingRequest *request, RoutingDecision *decision)
 	decision->assigned = true;
 	decision->user_id = chosen->user_id;
 	decision_lock();
-	effect = counters_gain_locked(request->kind, chosen->load, true, decision->at);
+	effect = counters_gain_locked(request->kind, chosen->load, 1, decision->at, NULL);
 	decision_unlock();
 	return effect;
 }

@@ -2,18 +2,24 @@
  * triggers.c: the triggers on hubroute.tickets, hubroute.conversations and
  * hubroute.messages.
  *
- * See locking.c for why routing stays exact under concurrency with no lock
- * held to commit, and cannot deadlock with itself.
+ * Each trigger function checks that it fired on the table it was made for
+ * (by OID, relations.c). See locking.c for why routing stays exact under
+ * concurrency with no lock held to commit, and pending.c for how a decision
+ * made before its row is inserted is checked against the row as stored.
  */
 #include "hubroute.h"
 
+#include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 
 PG_FUNCTION_INFO_V1(hubroute_item_before_insert);
 PG_FUNCTION_INFO_V1(hubroute_item_before_update);
 PG_FUNCTION_INFO_V1(hubroute_item_count);
+PG_FUNCTION_INFO_V1(hubroute_item_truncated);
 PG_FUNCTION_INFO_V1(hubroute_message_reply);
 PG_FUNCTION_INFO_V1(hubroute_item_statement_begin);
 PG_FUNCTION_INFO_V1(hubroute_item_statement_end);
@@ -31,101 +37,53 @@ row_trigger_data(FunctionCallInfo fcinfo, const char *name)
 	return trigdata;
 }
 
-/* Errors unless called as a statement trigger. */
-static void
-require_statement_trigger(FunctionCallInfo fcinfo, const char *name)
+/* The item kind of a statement trigger's table, or an error when called otherwise. */
+static ItemKind
+statement_trigger_kind(FunctionCallInfo fcinfo, const char *name)
 {
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(((TriggerData *) fcinfo->context)->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("%s must be called as a statement trigger", name)));
+	return item_kind_of(((TriggerData *) fcinfo->context)->tg_relation, name);
 }
 
-/* The columns a BEFORE trigger may change in the new row. */
-typedef struct RowChange
-{
-	bool		set_owner;
-	bool		has_owner;
-	int64		owner_id;
-	bool		set_handled_by; /* to 'customer_agent' */
-	bool		set_assigned_at;
-	TimestampTz assigned_at;
-} RowChange;
-
-/* The new row with change applied, built in the caller's memory context. */
+/*
+ * tuple with the columns a decision sets (owner, handled_by, assigned_at),
+ * built in the caller's memory context; row is updated to match.
+ */
 static HeapTuple
-row_apply_change(Relation rel, HeapTuple tuple, const RowChange *change)
+row_apply_decision(Relation rel, ItemKind kind, HeapTuple tuple, ItemRow *row,
+				   const RoutingDecision *decision)
 {
 	int			columns[3];
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 	int			n = 0;
 
-	if (change->set_owner)
+	if (decision->method == NULL || row->has_assigned_at)
+		return tuple;			/* nothing decided, or decided before (an import) */
+	columns[n] = item_attnum(rel, kind, ITEM_COLUMN_ASSIGNED_AT);
+	values[n++] = TimestampTzGetDatum(decision->at);
+	row->has_assigned_at = true;
+	row->assigned_at = decision->at;
+	if (!row->has_owner)
 	{
-		columns[n] = item_attnum(rel, ITEM_COLUMN_OWNER_ID);
-		values[n] = Int64GetDatum(change->owner_id);
-		nulls[n++] = !change->has_owner;
+		columns[n] = item_attnum(rel, kind, ITEM_COLUMN_OWNER_ID);
+		values[n] = Int64GetDatum(decision->user_id);
+		nulls[n++] = !decision->assigned;
+		row->has_owner = decision->assigned;
+		row->owner_id = decision->assigned ? decision->user_id : 0;
 	}
-	if (change->set_handled_by)
-	{
-		columns[n] = item_attnum(rel, ITEM_COLUMN_HANDLED_BY);
-		values[n++] = CStringGetTextDatum("customer_agent");
-	}
-	if (change->set_assigned_at)
-	{
-		columns[n] = item_attnum(rel, ITEM_COLUMN_ASSIGNED_AT);
-		values[n++] = TimestampTzGetDatum(change->assigned_at);
-	}
-	if (n == 0)
-		return tuple;
-	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), n, columns, values, nulls);
-}
-
-/*
- * The decision for a new item: the owner it names, or its channel's rule.
- * Returns false when there is nothing to decide; *effect is the handle of
- * the count a routed decision added, or -1.
- */
-static bool
-decide_new_item(ItemKind kind, const ItemRow *row, ChannelInfo *channel,
-				RoutingDecision *decision, int *effect)
-{
-	RoutingRequest request = {.kind = kind,.item = row,.channel = channel};
-
-	memset(decision, 0, sizeof(*decision));
-	*effect = -1;
-	if (row->has_assigned_at)
-		return false;			/* decided before: a restore or an import */
-	if (row->has_owner)
-	{
-		decision->method = "manual";
-		decision->assigned = true;
-		decision->user_id = row->owner_id;
-		decision->has_team = row->has_team;
-		decision->team_id = row->team_id;
-		decision->at = GetCurrentTimestamp();
-		return true;
-	}
-	if (!row->open || row->customer_agent)
-		return false;
-	*effect = route_item(&request, decision);
-	return true;
-}
-
-/* The new row's columns that a decision sets. */
-static void
-change_from_decision(const ItemRow *row, const RoutingDecision *decision, RowChange *change)
-{
-	change->set_assigned_at = true;
-	change->assigned_at = decision->at;
-	if (row->has_owner)
-		return;					/* a manual owner stays as inserted */
-	change->set_owner = change->has_owner = decision->assigned;
-	change->owner_id = decision->user_id;
 	/* Only a customer-agent rule changes handled_by: a bad value still meets its CHECK. */
-	change->set_handled_by = decision->customer_agent;
+	if (decision->customer_agent)
+	{
+		columns[n] = item_attnum(rel, kind, ITEM_COLUMN_HANDLED_BY);
+		values[n++] = CStringGetTextDatum("customer_agent");
+		row->customer_agent = true;
+	}
+	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), n, columns, values, nulls);
 }
 
 /* Will the new row be routed by its contact's owner? */
@@ -137,111 +95,350 @@ routes_by_contact(const ItemRow *row, const ChannelInfo *channel)
 }
 
 /*
+ * An item that comes with assigned_at was decided elsewhere (an import, or
+ * a restore): it is kept as it is, counted, and logged as an import unless
+ * the log already has its history (a restore brings it along).
+ */
+static int
+decide_import(ItemKind kind, const ItemRow *row, RoutingDecision *decision)
+{
+	bool		logged = !decision_log_has_item(kind, row->id);
+
+	decision->at = row->assigned_at;
+	decision->assigned = row->has_owner;
+	decision->user_id = row->owner_id;
+	decision->has_team = row->has_team;
+	decision->team_id = row->team_id;
+	if (logged)
+	{
+		decision->method = "import";
+		decision->reason = pstrdup(row->has_owner ? "imported with its owner"
+								   : "imported without an owner");
+	}
+	if (!row->has_owner)
+		return -1;
+	return counters_gain(kind, row->owner_id, row->open ? 1 : 0,
+						 logged ? row->assigned_at : DT_NOBEGIN);
+}
+
+/*
+ * The decision for a new item in channel: its import, the owner it names,
+ * or its channel's rule. Returns the counters.c handle of what it counted,
+ * or -1.
+ */
+static int
+decide(ItemKind kind, const ItemRow *row, ChannelInfo *channel, RoutingDecision *decision)
+{
+	RoutingRequest request = {.kind = kind,.item = row,.channel = channel};
+
+	memset(decision, 0, sizeof(*decision));
+	if (row->has_assigned_at)
+		return decide_import(kind, row, decision);
+	if (row->has_owner)
+	{
+		decision->method = "manual";
+		decision->assigned = true;
+		decision->user_id = row->owner_id;
+		decision->has_team = row->has_team;
+		decision->team_id = row->team_id;
+		decision->at = decision_clock();
+		return counters_gain(kind, row->owner_id, row->open ? 1 : 0, decision->at);
+	}
+	if (!row->open || row->customer_agent)
+		return -1;
+	return route_item(&request, decision);
+}
+
+/*
+ * Checks a new item against the current configuration and decides it. A
+ * routed owner is locked as referred to after the decision; should the
+ * configuration have changed while that waited and the owner be gone, the
+ * item is decided again.
+ */
+static int
+decide_new_item(ItemKind kind, const ItemRow *row, RoutingDecision *decision)
+{
+	for (;;)
+	{
+		ChannelInfo *channel;
+		int			effect;
+
+		cache_refresh();
+		channel = rule_load(row->channel_id, kind);
+		/* A contact-owner decision reads the contact anyway, and checks it then. */
+		integrity_check_references(kind, row, true, true, !routes_by_contact(row, channel));
+		assign_permitted(channel, kind, row, true, true, false);
+		effect = decide(kind, row, channel, decision);
+		if (!decision->assigned || row->has_owner)
+			return effect;		/* a given owner was locked before */
+		lock_reference(REFERENCE_USER, decision->user_id);
+		if (cache_still_current() || hubroute_row_exists(TABLE_USERS, decision->user_id))
+			return effect;
+		if (effect >= 0)
+			counters_cancel(effect);
+		if (decision->reason != NULL)
+			pfree(decision->reason);
+	}
+}
+
+/*
  * BEFORE INSERT: the channel must exist and be of the item's workspace kind,
- * and the owner, team and contact it names must exist. An item naming an
- * owner is a manual assignment; an open item with neither owner nor
- * assigned_at is routed by its channel's rule, and counted on its new
- * owner's load at once. An item that comes with assigned_at set (a
- * restore, an import) was decided before and is kept as it is. The decision
- * waits in pending.c until the AFTER trigger sees the row inserted and
- * logs it.
+ * and the owner, team and contact it names must exist (each locked as
+ * referred to, integrity.c). An item naming an owner is a manual
+ * assignment; an open item with neither owner nor assigned_at is routed by
+ * its channel's rule, and counted on its new owner's load at once; an item
+ * that comes with assigned_at was decided before and is kept. The decision
+ * waits in pending.c until the AFTER trigger sees the row as stored.
  */
 Datum
 hubroute_item_before_insert(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = row_trigger_data(fcinfo, "hubroute.item_before_insert()");
+	const char *name = "hubroute.item_before_insert()";
+	TriggerData *trigdata = row_trigger_data(fcinfo, name);
 	Relation	rel = trigdata->tg_relation;
-	ItemKind	kind = item_kind_of(rel);
+	ItemKind	kind = item_kind_of(rel, name);
 	ItemRow		row;
-	ChannelInfo *channel;
 	RoutingDecision decision;
-	RowChange	change = {0};
 	int			effect;
+	HeapTuple	result;
 
-	item_row_read(rel, trigdata->tg_trigtuple, &row);
-	counters_ready(RelationGetNamespace(rel));
-	cache_refresh();
-	channel = rule_load(row.channel_id, kind);
-	/* A contact-owner decision reads the contact anyway, and checks it then. */
-	integrity_check_references(kind, &row, true, true, !routes_by_contact(&row, channel));
-	assign_permitted(channel, kind, &row, !row.has_assigned_at, !row.has_assigned_at, false);
-	if (decide_new_item(kind, &row, channel, &decision, &effect))
-		change_from_decision(&row, &decision, &change);
-	else if (row.has_owner)
-	{
-		decision.assigned = true;	/* an import: counted, not logged */
-		decision.user_id = row.owner_id;
-	}
-	if (decision.method == NULL && !decision.assigned)
-		return PointerGetDatum(trigdata->tg_trigtuple);
-	/* Counted now, so that later rows of the statement see it too. */
-	if (effect < 0 && decision.assigned && row.open)
-		effect = counters_gain(kind, decision.user_id, decision.method != NULL, decision.at);
-	pending_add(kind, row.id, &decision, effect);
-	return PointerGetDatum(row_apply_change(rel, trigdata->tg_trigtuple, &change));
+	item_row_read(rel, kind, trigdata->tg_trigtuple, true, &row);
+	pending_settle_previous(rel, kind);
+	if (!row.has_channel)
+		return PointerGetDatum(trigdata->tg_trigtuple); /* its NOT NULL constraint says so */
+	counters_ready();
+	integrity_lock_references(&row, true, true, true);
+	effect = decide_new_item(kind, &row, &decision);
+	result = row_apply_decision(rel, kind, trigdata->tg_trigtuple, &row, &decision);
+	pending_add(kind, &row, &decision, effect);
+	return PointerGetDatum(result);
 }
 
 /* BEFORE INSERT FOR EACH STATEMENT: a statement of routed rows begins. */
 Datum
 hubroute_item_statement_begin(PG_FUNCTION_ARGS)
 {
-	require_statement_trigger(fcinfo, "hubroute.item_statement_begin()");
+	(void) statement_trigger_kind(fcinfo, "hubroute.item_statement_begin()");
 	pending_statement_begin();
 	return PointerGetDatum(NULL);
 }
 
-/* AFTER INSERT FOR EACH STATEMENT: drops decisions of rows never inserted. */
+/* AFTER INSERT FOR EACH STATEMENT: takes back the decision of a row never inserted. */
 Datum
 hubroute_item_statement_end(PG_FUNCTION_ARGS)
 {
-	require_statement_trigger(fcinfo, "hubroute.item_statement_end()");
+	(void) statement_trigger_kind(fcinfo, "hubroute.item_statement_end()");
 	pending_statement_end();
 	return PointerGetDatum(NULL);
 }
 
-/* Did owner (or team) change between two rows? */
+/* AFTER TRUNCATE: the counts are loaded again from the tables at commit. */
+Datum
+hubroute_item_truncated(PG_FUNCTION_ARGS)
+{
+	(void) statement_trigger_kind(fcinfo, "hubroute.item_truncated()");
+	counters_rebuild();
+	return PointerGetDatum(NULL);
+}
+
+/* Did owner (or team, channel, contact) change between two rows? */
 static bool
 id_changed(bool had, int64 old_id, bool has, int64 new_id)
 {
 	return had != has || (has && old_id != new_id);
 }
 
+/* What changed between an item's old and new row. */
+typedef struct ItemChange
+{
+	bool		owner;
+	bool		team;
+	bool		channel;
+	bool		contact;
+} ItemChange;
+
+/* Fills change from the old and new row. */
+static void
+item_change_of(const ItemRow *old_row, const ItemRow *new_row, ItemChange *change)
+{
+	change->owner = id_changed(old_row->has_owner, old_row->owner_id, new_row->has_owner, new_row->owner_id);
+	change->team = id_changed(old_row->has_team, old_row->team_id, new_row->has_team, new_row->team_id);
+	change->channel = id_changed(old_row->has_channel, old_row->channel_id,
+								 new_row->has_channel, new_row->channel_id);
+	change->contact = id_changed(old_row->has_contact, old_row->contact_id,
+								 new_row->has_contact, new_row->contact_id);
+}
+
 /*
- * BEFORE UPDATE of owner, team, contact or channel: the new channel must
- * fit the item's kind, the new references must exist, and in a workspace
- * restricted to teams only their members (and the teams themselves) may
- * own it. A manual change or a reply is logged; a refused reply skips the
- * update instead of failing the message.
+ * Checks what an update changed in row against the configuration: the new
+ * channel must fit the item's kind, new references must exist (locked as
+ * referred to), and in a workspace restricted to teams only their members
+ * (and the teams themselves) may own it. Returns false for a refusal when
+ * quietly, else a refusal is an error.
+ */
+static bool
+check_changed_item(ItemKind kind, const ItemRow *row, const ItemChange *change, bool quietly)
+{
+	ChannelInfo *channel;
+
+	integrity_lock_references(row, change->channel, change->owner, change->team);
+	cache_refresh();
+	channel = rule_load(row->channel_id, kind);
+	integrity_check_references(kind, row, change->owner, change->team, change->contact);
+	return assign_permitted(channel, kind, row, change->owner || change->channel,
+							change->team || change->channel, quietly);
+}
+
+/*
+ * BEFORE UPDATE of owner, team, contact or channel: checks the change (a
+ * refused reply skips the update instead of failing the message), and
+ * stamps assigned_at on a new owner.
  */
 Datum
 hubroute_item_before_update(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = row_trigger_data(fcinfo, "hubroute.item_before_update()");
+	const char *name = "hubroute.item_before_update()";
+	TriggerData *trigdata = row_trigger_data(fcinfo, name);
 	Relation	rel = trigdata->tg_relation;
-	ItemKind	kind = item_kind_of(rel);
+	ItemKind	kind = item_kind_of(rel, name);
 	AssignSource source = assign_current_source();
 	ItemRow		old_row,
 				new_row;
-	ChannelInfo *channel;
-	RowChange	change = {0};
-	bool		owner_changed,
-				team_changed,
-				channel_changed;
+	ItemChange	change;
+	int			column;
+	Datum		value;
+	bool		isnull = false;
 
-	item_row_read(rel, trigdata->tg_trigtuple, &old_row);
-	item_row_read(rel, trigdata->tg_newtuple, &new_row);
-	owner_changed = id_changed(old_row.has_owner, old_row.owner_id, new_row.has_owner, new_row.owner_id);
-	team_changed = id_changed(old_row.has_team, old_row.team_id, new_row.has_team, new_row.team_id);
-	channel_changed = old_row.channel_id != new_row.channel_id;
-	cache_refresh();
-	channel = rule_load(new_row.channel_id, kind);
-	integrity_check_references(kind, &new_row, owner_changed, team_changed,
-							   id_changed(old_row.has_contact, old_row.contact_id,
-										  new_row.has_contact, new_row.contact_id));
-	if (!assign_permitted(channel, kind, &new_row, owner_changed || channel_changed,
-						  team_changed || channel_changed, source == SOURCE_REPLY))
+	item_row_read(rel, kind, trigdata->tg_trigtuple, false, &old_row);
+	item_row_read(rel, kind, trigdata->tg_newtuple, false, &new_row);
+	if (!new_row.has_channel)
+		return PointerGetDatum(trigdata->tg_newtuple);	/* its NOT NULL constraint says so */
+	item_change_of(&old_row, &new_row, &change);
+	if (!check_changed_item(kind, &new_row, &change, source == SOURCE_REPLY))
 		return PointerGetDatum(NULL);
-	if ((owner_changed || team_changed) && source != SOURCE_ROUTED)
+	if (!change.owner || !new_row.has_owner || source == SOURCE_ROUTED)
+		return PointerGetDatum(trigdata->tg_newtuple);
+	column = item_attnum(rel, kind, ITEM_COLUMN_ASSIGNED_AT);
+	value = TimestampTzGetDatum(decision_clock());
+	return PointerGetDatum(heap_modify_tuple_by_cols(trigdata->tg_newtuple, RelationGetDescr(rel),
+													 1, &column, &value, &isnull));
+}
+
+/* Names the columns in which two readings of an item differ, for a message. */
+static char *
+differing_columns(const ItemRow *a, const ItemRow *b)
+{
+	StringInfoData names;
+
+	initStringInfo(&names);
+#define NOTE_DIFFERENCE(test, column) \
+	if (test) appendStringInfo(&names, "%s%s", names.len > 0 ? ", " : "", column)
+	NOTE_DIFFERENCE(a->id != b->id, "id");
+	NOTE_DIFFERENCE(a->has_channel != b->has_channel || a->channel_id != b->channel_id, "channel_id");
+	NOTE_DIFFERENCE(a->has_contact != b->has_contact || a->contact_id != b->contact_id, "contact_id");
+	NOTE_DIFFERENCE(a->has_owner != b->has_owner || a->owner_id != b->owner_id, "owner_id");
+	NOTE_DIFFERENCE(a->has_team != b->has_team || a->team_id != b->team_id, "team_id");
+	NOTE_DIFFERENCE(a->open != b->open, "status");
+	NOTE_DIFFERENCE(a->customer_agent != b->customer_agent, "handled_by");
+	NOTE_DIFFERENCE(a->has_assigned_at != b->has_assigned_at || a->assigned_at != b->assigned_at,
+					"assigned_at");
+#undef NOTE_DIFFERENCE
+	return names.data;
+}
+
+/*
+ * Refuses an inserted row that is not the row hubroute decided on: a
+ * BEFORE trigger that fired after ours changed it (decided is NULL when
+ * its id or assigned_at changed, so no decision could be found).
+ */
+static void
+refuse_changed_row(ItemKind kind, const ItemRow *row, const ItemRow *decided)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_TRIGGERED_DATA_CHANGE_VIOLATION),
+			 errmsg("%s %lld was changed after hubroute routed it", item_kind_info(kind)->noun,
+					(long long) row->id),
+			 errdetail("A BEFORE INSERT trigger that fires after hubroute_route changed %s.",
+					   decided != NULL ? differing_columns(decided, row) : "its id or assigned_at"),
+			 errhint("Triggers fire in order of their names: rename that trigger so that it fires"
+					 " before hubroute_route, or change the row with an UPDATE afterwards.")));
+}
+
+/*
+ * AFTER INSERT: the row as stored must be the row decided on (else the
+ * statement is refused); its decision is logged. Its count was made when
+ * it was decided.
+ */
+static void
+after_insert(Relation rel, ItemKind kind, HeapTuple tuple)
+{
+	ItemRow		row;
+	PendingDecision pending;
+
+	item_row_read(rel, kind, tuple, false, &row);
+	if (!row.has_channel)
+		return;
+	if (!pending_take(kind, &row, &pending))
+		refuse_changed_row(kind, &row, NULL);
+	if (!item_rows_agree(&pending.row, &row))
+		refuse_changed_row(kind, &row, &pending.row);
+	if (pending.decision.method == NULL)
+		return;
+	decision_log(kind, row.id, row.channel_id, &pending.decision);
+	if (pending.decision.notify_owner_offline)
+		decision_notify_owner_offline(kind, row.id, pending.decision.user_id);
+	if (pending.decision.reason != NULL)
+		pfree(pending.decision.reason);
+}
+
+/*
+ * Counts an update at commit: the old row stops counting and the new one
+ * starts, when owner or status changed; stamp (DT_NOBEGIN: none) is the new
+ * owner's logged assignment. route_ticket() / route_conversation() counted
+ * their decision already, at once, like an insert.
+ */
+static void
+count_update(ItemKind kind, const ItemRow *old_row, const ItemRow *new_row, bool owner_changed,
+			 TimestampTz stamp)
+{
+	bool		old_counts = old_row->has_owner && old_row->open;
+	bool		new_counts = new_row->has_owner && new_row->open;
+	bool		new_starts = new_counts && (owner_changed || !old_counts);
+	int			effect = -1;
+
+	if (owner_changed && assign_current_source() == SOURCE_ROUTED)
+		effect = assign_take_routed_effect(kind, new_row->id);
+	if (old_counts && (owner_changed || !new_counts))
+		counters_change_at_commit(kind, old_row->owner_id, -1, DT_NOBEGIN);
+	if (effect >= 0 && new_counts && counters_effect_is_for(effect, new_row->owner_id))
+		return;
+	if (effect >= 0)
+		counters_cancel(effect);
+	if (new_starts || stamp != DT_NOBEGIN)
+		counters_change_at_commit(kind, new_row->owner_id, new_starts ? 1 : 0, stamp);
+}
+
+/*
+ * AFTER UPDATE: the row as stored is checked again (a later BEFORE trigger
+ * may have changed it), a change of owner or team by hand or by a reply is
+ * logged, and the counts move at commit.
+ */
+static void
+after_update(Relation rel, ItemKind kind, HeapTuple old_tuple, HeapTuple new_tuple)
+{
+	AssignSource source = assign_current_source();
+	ItemRow		old_row,
+				new_row;
+	ItemChange	change;
+	TimestampTz stamp = DT_NOBEGIN;
+
+	item_row_read(rel, kind, old_tuple, false, &old_row);
+	item_row_read(rel, kind, new_tuple, false, &new_row);
+	item_change_of(&old_row, &new_row, &change);
+	counters_ready();
+	if (new_row.has_channel && (change.owner || change.team || change.channel || change.contact))
+		(void) check_changed_item(kind, &new_row, &change, false);
+	if ((change.owner || change.team) && source != SOURCE_ROUTED)
 	{
 		RoutingDecision change_of_owner = {
 			.assigned = new_row.has_owner,
@@ -250,148 +447,114 @@ hubroute_item_before_update(PG_FUNCTION_ARGS)
 			.team_id = new_row.team_id,
 			.method = source == SOURCE_REPLY ? "reply" : "manual",
 			.reason = new_row.has_owner ? NULL : "owner removed",
-			.at = GetCurrentTimestamp(),
+			.at = change.owner && new_row.has_owner && new_row.has_assigned_at
+			? new_row.assigned_at : decision_clock(),
 		};
 
 		decision_log(kind, new_row.id, new_row.channel_id, &change_of_owner);
-		change.set_assigned_at = owner_changed && new_row.has_owner;
-		change.assigned_at = change_of_owner.at;
+		if (new_row.has_owner)
+			stamp = change_of_owner.at;
 	}
-	return PointerGetDatum(row_apply_change(rel, trigdata->tg_newtuple, &change));
+	count_update(kind, &old_row, &new_row, change.owner, stamp);
 }
 
 /*
- * Counts a row that now counts (open, owned) on its owner's load, unless
- * the decision that gave it that owner counted it already (effect): one
- * that gave it to someone else is taken back. stamp: the owner was just
- * assigned it, at the row's assigned_at.
- */
-static void
-count_gained(ItemKind kind, const ItemRow *row, int effect, bool stamp)
-{
-	bool		counts = row->has_owner && row->open;
-
-	if (effect >= 0 && counts && counters_effect_is_for(effect, row->owner_id))
-		return;
-	if (effect >= 0)
-		counters_cancel(effect);
-	if (counts)
-		(void) counters_gain(kind, row->owner_id, stamp && row->has_assigned_at, row->assigned_at);
-}
-
-/*
- * A changed row counts (delta 1) or no longer counts (-1) on its owner's
- * load from commit on. stamp: the owner was just assigned it.
- */
-static void
-count_change(ItemKind kind, const ItemRow *row, int delta, bool stamp)
-{
-	if (row->has_owner && row->open)
-		counters_change_at_commit(kind, row->owner_id, delta, stamp && row->has_assigned_at,
-								  row->assigned_at);
-}
-
-/* AFTER INSERT: logs the row's decision and counts it. */
-static void
-count_insert(Relation rel, ItemKind kind, HeapTuple tuple)
-{
-	ItemRow		row;
-	RoutingDecision decision;
-	int			effect = -1;
-	bool		decided;
-
-	item_row_read(rel, tuple, &row);
-	/* The BEFORE trigger made the counts ready; nothing reloads them in between. */
-	decided = pending_take(kind, row.id, &decision, &effect);
-	count_gained(kind, &row, effect, decided && decision.method != NULL);
-	if (!decided || decision.method == NULL)
-		return;
-	decision_log(kind, row.id, row.channel_id, &decision);
-	if (decision.notify_owner_offline)
-		decision_notify_owner_offline(kind, row.id, decision.user_id);
-	if (decision.reason != NULL)
-		pfree(decision.reason);
-}
-
-/*
- * AFTER UPDATE: the old row stops counting and the new one starts, when
- * owner or status changed, at commit. route_ticket() / route_conversation()
- * counted their decision already, at once, like an insert.
- */
-static void
-count_update(Relation rel, ItemKind kind, HeapTuple old_tuple, HeapTuple new_tuple)
-{
-	ItemRow		old_row,
-				new_row;
-	bool		owner_changed;
-	int			effect = -1;
-
-	item_row_read(rel, old_tuple, &old_row);
-	item_row_read(rel, new_tuple, &new_row);
-	counters_ready(RelationGetNamespace(rel));
-	owner_changed = id_changed(old_row.has_owner, old_row.owner_id,
-							   new_row.has_owner, new_row.owner_id);
-	if (owner_changed && assign_current_source() == SOURCE_ROUTED)
-		effect = assign_take_routed_effect(kind, new_row.id);
-	if (!owner_changed && old_row.open == new_row.open)
-		return;
-	count_change(kind, &old_row, -1, false);
-	if (effect >= 0)
-		count_gained(kind, &new_row, effect, true);
-	else
-		count_change(kind, &new_row, 1, owner_changed);
-}
-
-/*
- * AFTER INSERT, UPDATE or DELETE: keeps the shared counts equal to the
- * tables, and logs the decision of an inserted row.
+ * AFTER INSERT, UPDATE or DELETE: logs and checks decisions, and keeps the
+ * shared counts equal to the tables.
  */
 Datum
 hubroute_item_count(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = row_trigger_data(fcinfo, "hubroute.item_count()");
+	const char *name = "hubroute.item_count()";
+	TriggerData *trigdata = row_trigger_data(fcinfo, name);
 	Relation	rel = trigdata->tg_relation;
-	ItemKind	kind = item_kind_of(rel);
+	ItemKind	kind = item_kind_of(rel, name);
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		count_insert(rel, kind, trigdata->tg_trigtuple);
+		after_insert(rel, kind, trigdata->tg_trigtuple);
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
 		ItemRow		old_row;
 
-		item_row_read(rel, trigdata->tg_trigtuple, &old_row);
-		counters_ready(RelationGetNamespace(rel));
-		count_change(kind, &old_row, -1, false);
+		item_row_read(rel, kind, trigdata->tg_trigtuple, false, &old_row);
+		counters_ready();
+		if (old_row.has_owner && old_row.open)
+			counters_change_at_commit(kind, old_row.owner_id, -1, DT_NOBEGIN);
 	}
 	else
-		count_update(rel, kind, trigdata->tg_trigtuple, trigdata->tg_newtuple);
+		after_update(rel, kind, trigdata->tg_trigtuple, trigdata->tg_newtuple);
 	return PointerGetDatum(NULL);
+}
+
+/* The message columns the reply trigger reads, looked up once per messages table. */
+static Oid	message_relid = InvalidOid;
+static AttrNumber message_ticket_id;
+static AttrNumber message_conversation_id;
+static AttrNumber message_author;
+static AttrNumber message_direction;
+
+/* Relcache callback: messages changed shape (or everything was reset). */
+static void
+triggers_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
+{
+	if (relid == InvalidOid || relid == message_relid)
+		message_relid = InvalidOid;
+}
+
+/* Called once from _PG_init. */
+void
+triggers_register_callbacks(void)
+{
+	CacheRegisterRelcacheCallback(triggers_relcache_callback, (Datum) 0);
+}
+
+/* Finds the message columns of rel (hubroute.messages), checking their types. */
+static void
+message_columns(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (message_relid == RelationGetRelid(rel))
+		return;
+	message_ticket_id = relation_column(desc, "messages", "ticket_id", INT8OID);
+	message_conversation_id = relation_column(desc, "messages", "conversation_id", INT8OID);
+	message_author = relation_column(desc, "messages", "author_user_id", INT8OID);
+	message_direction = relation_column(desc, "messages", "direction", TEXTOID);
+	message_relid = RelationGetRelid(rel);
 }
 
 /*
  * AFTER INSERT of an outgoing message with an author: the author becomes the
- * owner of the item when it is open and unassigned (method reply).
+ * owner of the item when it is open and unassigned (method reply), by an
+ * UPDATE run as the role that inserted the message (assign.c).
  */
 Datum
 hubroute_message_reply(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = row_trigger_data(fcinfo, "hubroute.message_reply()");
-	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	const char *name = "hubroute.message_reply()";
+	TriggerData *trigdata = row_trigger_data(fcinfo, name);
+	Relation	rel = trigdata->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
 	HeapTuple	tuple = trigdata->tg_trigtuple;
 	bool		no_ticket,
 				no_conversation,
-				no_author;
-	Datum		ticket_id = heap_getattr(tuple, SPI_fnumber(desc, "ticket_id"), desc, &no_ticket);
-	Datum		conversation_id = heap_getattr(tuple, SPI_fnumber(desc, "conversation_id"), desc,
-											   &no_conversation);
-	Datum		author = heap_getattr(tuple, SPI_fnumber(desc, "author_user_id"), desc, &no_author);
-	RoutingDecision reply = {.assigned = true};	/* the UPDATE's trigger logs it as 'reply' */
+				no_author,
+				no_direction;
+	Datum		ticket_id,
+				conversation_id,
+				author,
+				direction;
 
-	if (no_author || no_ticket == no_conversation)
+	require_hubroute_table(rel, 1u << TABLE_MESSAGES, name);
+	message_columns(rel);
+	ticket_id = heap_getattr(tuple, message_ticket_id, desc, &no_ticket);
+	conversation_id = heap_getattr(tuple, message_conversation_id, desc, &no_conversation);
+	author = heap_getattr(tuple, message_author, desc, &no_author);
+	direction = heap_getattr(tuple, message_direction, desc, &no_direction);
+	if (no_author || no_direction || no_ticket == no_conversation ||
+		strcmp(TextDatumGetCString(direction), "outgoing") != 0)
 		return PointerGetDatum(NULL);	/* the trigger's WHEN and CHECK keep this from happening */
-	reply.user_id = DatumGetInt64(author);
-	reply.at = GetCurrentTimestamp();
-	assign_update_owner(no_ticket ? ITEM_CONVERSATION : ITEM_TICKET,
-						DatumGetInt64(no_ticket ? conversation_id : ticket_id), SOURCE_REPLY, &reply);
+	assign_reply(no_ticket ? ITEM_CONVERSATION : ITEM_TICKET,
+				 DatumGetInt64(no_ticket ? conversation_id : ticket_id), DatumGetInt64(author));
 	return PointerGetDatum(NULL);
 }

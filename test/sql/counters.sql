@@ -230,10 +230,19 @@ ROLLBACK;
 SELECT * FROM load_exact;
 
 -- Counts in flight live in this backend's transaction: a transaction that
--- routed or counted cannot be prepared for two-phase commit, and is rolled
--- back with its counts.
+-- routed, changed or rebuilt counts cannot be prepared for two-phase
+-- commit, and is rolled back with its counts. The message says which.
 BEGIN;
 INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 'two-phase');
+PREPARE TRANSACTION 'hubroute_2pc';
+SELECT * FROM load_exact;
+BEGIN;
+UPDATE hubroute.tickets SET status = 'closed'
+ WHERE id = (SELECT min(id) FROM hubroute.tickets WHERE status = 'open' AND owner_id IS NOT NULL);
+PREPARE TRANSACTION 'hubroute_2pc';
+SELECT * FROM load_exact;
+BEGIN;
+SELECT hubroute.rebuild_counters();
 PREPARE TRANSACTION 'hubroute_2pc';
 SELECT * FROM load_exact;
 

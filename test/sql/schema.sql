@@ -204,8 +204,8 @@ SELECT f.name, p.oid IS NOT NULL AS exists,
                ('workspaces_validate'), ('channels_validate'), ('channel_targets_validate'),
                ('skills_validate'), ('item_before_insert'), ('item_before_update'),
                ('item_count'), ('message_reply'), ('rebuild_counters'),
-               ('rebuild_counters_trigger'), ('config_changed'), ('item_reference_guard'),
-               ('routing_load')) f(name)
+               ('item_truncated'), ('config_changed'), ('item_reference_guard'),
+               ('routing_load'), ('routing_load_check')) f(name)
   LEFT JOIN pg_proc p ON p.proname = f.name AND p.pronamespace = 'hubroute'::regnamespace
  ORDER BY f.name;
 
