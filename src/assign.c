@@ -46,7 +46,7 @@ on_behalf_context(void *arg)
 
 /*
  * Runs a saved UPDATE of an item as the caller, on behalf of source;
- * returns the number of rows updated.
+ * returns the number of rows updated. SPI is connected.
  */
 static int
 update_as_caller(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, Datum *values,
@@ -59,7 +59,6 @@ update_as_caller(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, D
 
 	current_source = source;
 	error_context_stack = &callback;
-	spi_connect();
 	PG_TRY();
 	{
 		updated = spi_run(spi_plan(cache, sql, nargs, argtypes), values, nulls, false, 0);
@@ -70,7 +69,6 @@ update_as_caller(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, D
 		error_context_stack = callback.previous;
 	}
 	PG_END_TRY();
-	spi_finish();
 	return updated;
 }
 
@@ -91,7 +89,9 @@ assign_reply(ItemKind kind, int64 item_id, int64 author_id)
 	char	   *context = psprintf("assigning %s %lld to user %lld, the author of an outgoing reply",
 								   info->noun, (long long) item_id, (long long) author_id);
 
+	spi_connect();
 	(void) update_as_caller(&reply_plans[kind], sql, 2, argtypes, values, NULL, SOURCE_REPLY, context);
+	spi_finish();
 }
 
 /*
@@ -144,10 +144,15 @@ lock_routable_item(ItemKind kind, int64 item_id, ItemRow *row)
 		psprintf("SELECT i.id, i.channel_id, i.contact_id, i.required_skills, i.status, i.owner_id,"
 				 " i.team_id, i.handled_by, i.assigned_at FROM hubroute.%s i"
 				 " WHERE i.id" EQ "$1 FOR UPDATE", info->table);
+	ErrorContextCallback callback = {.callback = on_behalf_context,
+		.arg = psprintf("routing %s %lld", info->noun, (long long) item_id),
+	.previous = error_context_stack};
 	int			found;
 
 	spi_connect();
+	error_context_stack = &callback;
 	found = spi_run(spi_plan(&lock_plans[kind], sql, 1, argtypes), values, NULL, false, 1);
+	error_context_stack = callback.previous;
 	if (found == 1)
 		item_row_read_result(SPI_tuptable->tupdesc, SPI_tuptable->vals[0], kind, row);
 	spi_finish();
@@ -254,9 +259,13 @@ update_routed_item(ItemKind kind, int64 item_id, const RoutingDecision *decision
 		psprintf("UPDATE hubroute.%s SET owner_id = $2, handled_by = $3, assigned_at = $4"
 				 " WHERE id" EQ "$1 AND owner_id IS NULL AND status" EQ "'open'", info->table);
 	char	   *context = psprintf("routing %s %lld", info->noun, (long long) item_id);
+	bool		updated;
 
-	return update_as_caller(&route_plans[kind], sql, 4, argtypes, values, nulls, SOURCE_ROUTED,
-							context) == 1;
+	spi_connect();
+	updated = update_as_caller(&route_plans[kind], sql, 4, argtypes, values, nulls, SOURCE_ROUTED,
+							   context) == 1;
+	spi_finish();
+	return updated;
 }
 
 /* Routes an existing open unassigned item now; returns the owner or NULL. */

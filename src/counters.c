@@ -169,12 +169,16 @@ effect_undo(Effect *effect)
  * A decision giving an item of kind to load's user, now: delta (0 or 1)
  * more open items, its last assignment at stamp (DT_NOBEGIN: none), and,
  * for round robin, rotation moved to the user. The caller holds the
- * decision lock. Returns a handle for counters_cancel().
+ * decision lock. Returns a handle for counters_cancel(), or -1 when the
+ * decision changes nothing.
  */
 int
 counters_gain_locked(ItemKind kind, UserLoad *load, int delta, TimestampTz stamp, Rotation *rotation)
 {
 	Effect		effect = {.what = EFFECT_GAIN,.kind = kind,.load = load,.delta = delta};
+
+	if (delta == 0 && stamp == DT_NOBEGIN && rotation == NULL)
+		return -1;
 
 	load->open[kind] += delta;
 	if (stamp != DT_NOBEGIN && stamp > load->last_assigned_at)
@@ -353,7 +357,7 @@ counters_undo_from(int first)
 	}
 	decision_unlock();
 	effect_count = first;
-	if (changes_undone)
+	if (changes_undone && first > 0)
 		own_changes_rebuild();
 }
 
