@@ -600,6 +600,11 @@ CREATE FUNCTION hubroute.rebuild_counters() RETURNS void
 CREATE FUNCTION hubroute.item_truncated() RETURNS trigger
     AS 'MODULE_PATHNAME', 'hubroute_item_truncated' LANGUAGE C;
 
+-- BEFORE UPDATE, DELETE or TRUNCATE of the log: last assignments and
+-- rotations come from it, so the counts are loaded again at commit.
+CREATE FUNCTION hubroute.log_changed() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'hubroute_log_changed' LANGUAGE C;
+
 -- The same triggers on both item tables.
 DO $$
 DECLARE
@@ -680,6 +685,12 @@ BEGIN
 END;
 $$;
 
+-- ENABLE ALWAYS: a change made with session_replication_role = replica
+-- must reach the counts too.
+CREATE TRIGGER hubroute_log_changed BEFORE UPDATE OR DELETE OR TRUNCATE ON hubroute.assignments
+    FOR EACH STATEMENT EXECUTE FUNCTION hubroute.log_changed();
+ALTER TABLE hubroute.assignments ENABLE ALWAYS TRIGGER hubroute_log_changed;
+
 CREATE TRIGGER hubroute_reply AFTER INSERT ON hubroute.messages
     FOR EACH ROW
     WHEN (NEW.direction OPERATOR(pg_catalog.=) 'outgoing' AND NEW.author_user_id IS NOT NULL)
@@ -729,6 +740,7 @@ REVOKE ALL ON FUNCTION hubroute.item_count() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_statement_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_statement_end() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_truncated() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.log_changed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.config_changed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_reference_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.routing_load() FROM PUBLIC;

@@ -268,7 +268,7 @@ counters_wait_settled(const Candidate *candidates, int count)
 /*
  * load as this transaction's decisions see it: the shared figures (every
  * transaction's decisions, committed changes) plus this transaction's own
- * changes at commit. The caller holds the decision lock.
+ * changes at commit. The caller holds the decision lock, or passes a copy.
  */
 void
 counters_read(const UserLoad *load, int32 open[2], TimestampTz *last_assigned_at)

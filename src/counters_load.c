@@ -4,7 +4,11 @@
  *
  * A database's counts are loaded once, on first use after the server
  * starts, and again after hubroute.rebuild_counters() (which TRUNCATE of an
- * item table calls). Loading counts rows; routing never does.
+ * item table, and any change to the log but an insert, do too). Loading
+ * counts rows; routing never does. It reads what the tables hold committed,
+ * blind to the loading transaction's own changes: those reach the counts
+ * through the transaction's effects (counters.c), at once or at commit, as
+ * for any other transaction.
  */
 #include "hubroute.h"
 
@@ -55,7 +59,7 @@ static void
 load_from_tables(Oid namespace)
 {
 	DatabaseState *state = shared_state();
-	int			users = spi_run_latest(spi_prepare_once(load_counts_sql, 0, NULL), NULL, NULL, 0);
+	int			users = spi_run_committed(spi_prepare_once(load_counts_sql, 0, NULL), NULL, NULL, 0);
 	SPITupleTable *counts = SPI_tuptable;
 	UserLoad  **slots = palloc(sizeof(UserLoad *) * Max(users, 1));
 	int			channels;
@@ -65,7 +69,7 @@ load_from_tables(Oid namespace)
 
 	for (int i = 0; i < users; i++)
 		slots[i] = shared_user_load(spi_get_int64(i, 1, &isnull));
-	channels = spi_run_latest(spi_prepare_once(load_rotations_sql, 0, NULL), NULL, NULL, 0);
+	channels = spi_run_committed(spi_prepare_once(load_rotations_sql, 0, NULL), NULL, NULL, 0);
 	rotations = palloc(sizeof(Rotation *) * Max(channels, 1));
 	rotation_users = palloc(sizeof(int64) * Max(channels, 1));
 	for (int i = 0; i < channels; i++)
@@ -142,8 +146,10 @@ counters_rebuild(void)
 }
 
 /*
- * hubroute.routing_load(): the open counts routing compares, per user, as
- * in shared memory now (items of transactions in flight included).
+ * hubroute.routing_load(): the counts routing compares, per user, as the
+ * calling transaction's decisions see them: shared memory now (decisions of
+ * transactions in flight included) plus this transaction's own changes
+ * that count at commit.
  */
 Datum
 hubroute_routing_load(PG_FUNCTION_ARGS)
@@ -160,14 +166,18 @@ hubroute_routing_load(PG_FUNCTION_ARGS)
 	for (int i = 0; i < count; i++)
 	{
 		Datum		values[4];
-		bool		nulls[4] = {false, false, false, loads[i].last_assigned_at == DT_NOBEGIN};
+		bool		nulls[4] = {false, false, false, false};
+		int32		open[2];
+		TimestampTz last_assigned_at;
 
-		if (loads[i].open[ITEM_TICKET] == 0 && loads[i].open[ITEM_CONVERSATION] == 0 && nulls[3])
+		counters_read(&loads[i], open, &last_assigned_at);
+		nulls[3] = last_assigned_at == DT_NOBEGIN;
+		if (open[ITEM_TICKET] == 0 && open[ITEM_CONVERSATION] == 0 && nulls[3])
 			continue;
 		values[0] = Int64GetDatum(loads[i].user_id);
-		values[1] = Int32GetDatum(loads[i].open[ITEM_TICKET]);
-		values[2] = Int32GetDatum(loads[i].open[ITEM_CONVERSATION]);
-		values[3] = TimestampTzGetDatum(loads[i].last_assigned_at);
+		values[1] = Int32GetDatum(open[ITEM_TICKET]);
+		values[2] = Int32GetDatum(open[ITEM_CONVERSATION]);
+		values[3] = TimestampTzGetDatum(last_assigned_at);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -11,8 +11,8 @@
  * extension made it, the row goes straight into the heap and its indexes;
  * the row is built to meet the table's one CHECK constraint. "As made"
  * means: a plain table with its own nine columns, their types and NOT NULLs;
- * no trigger, rule or row security; no CHECK constraint but its own; and
- * indexes that run no code but PostgreSQL's own. Otherwise (a DBA added a
+ * no trigger that fires on INSERT, no rule, no row security; no CHECK
+ * constraint but its own; and indexes that run no code but PostgreSQL's own. Otherwise (a DBA added a
  * column, a trigger, a constraint, a foreign key, an expression index ...)
  * the row is an ordinary INSERT run as internal SQL (internal_sql.c), so
  * whatever the DBA added takes effect, with no more rights than hubroute's
@@ -29,6 +29,8 @@
 #include "catalog/pg_operator_d.h"
 #include "catalog/pg_type_d.h"
 #include "commands/sequence.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
 #include "utils/builtins.h"
@@ -37,6 +39,8 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+
+PG_FUNCTION_INFO_V1(hubroute_log_changed);
 
 static SPIPlanPtr log_plan;
 static SPIPlanPtr notify_plan;
@@ -207,11 +211,23 @@ log_indexes_as_made(Relation rel)
 	return as_made;
 }
 
+/* Does any trigger of rel fire on INSERT? */
+static bool
+has_insert_trigger(Relation rel)
+{
+	TriggerDesc *triggers = rel->trigdesc;
+
+	return triggers != NULL &&
+		(triggers->trig_insert_before_row || triggers->trig_insert_after_row ||
+		 triggers->trig_insert_instead_row || triggers->trig_insert_before_statement ||
+		 triggers->trig_insert_after_statement || triggers->trig_insert_new_table);
+}
+
 /* Is rel (assignments) as the extension made it? Fills the column numbers. */
 static bool
 log_table_as_made(Relation rel)
 {
-	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->trigdesc != NULL ||
+	if (rel->rd_rel->relkind != RELKIND_RELATION || has_insert_trigger(rel) ||
 		rel->rd_rel->relrowsecurity || rel->rd_rules != NULL)
 		return false;
 	if (!log_columns_as_made(rel) || !log_check_as_made(rel) || !log_indexes_as_made(rel))
@@ -353,4 +369,25 @@ decision_notify_owner_offline(ItemKind kind, int64 item_id, int64 user_id)
 	insert_as_internal(&notify_plan,
 					   "INSERT INTO hubroute.notifications (user_id, kind, ticket_id, conversation_id)"
 					   " VALUES ($1, 'owner_offline', $2, $3)", 3, argtypes, values, nulls);
+}
+
+/*
+ * BEFORE UPDATE, DELETE or TRUNCATE FOR EACH STATEMENT on assignments: a
+ * user's last assignment is the latest log row naming it, and a round-robin
+ * rotation resumes from its channel's last row, so changing or removing log
+ * rows loads the counts again when the transaction commits, as
+ * hubroute.rebuild_counters() does.
+ */
+Datum
+hubroute_log_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("hubroute.log_changed() must be called as a statement trigger")));
+	require_hubroute_table(trigdata->tg_relation, 1u << TABLE_ASSIGNMENTS, "hubroute.log_changed()");
+	counters_rebuild();
+	return PointerGetDatum(NULL);
 }

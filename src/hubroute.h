@@ -410,6 +410,7 @@ extern void spi_finish(void);
 extern SPIPlanPtr spi_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 extern int	spi_run(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, long count);
 extern int	spi_run_latest(SPIPlanPtr plan, Datum *values, const char *nulls, long count);
+extern int	spi_run_committed(SPIPlanPtr plan, Datum *values, const char *nulls, long count);
 extern SPIPlanPtr spi_prepare_once(const char *sql, int nargs, Oid *argtypes);
 extern int64 spi_get_int64(int row, int col, bool *isnull);
 

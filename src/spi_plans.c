@@ -131,6 +131,27 @@ spi_run_latest(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
 	return (int) SPI_processed;
 }
 
+/*
+ * Runs plan read-only as of now but blind to this transaction's own
+ * changes (a copy of the latest snapshot whose command id precedes them
+ * all): what the tables hold committed. For loading the counts, which this
+ * transaction's own changes reach through its effects (counters.c).
+ */
+int
+spi_run_committed(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
+{
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	int			rc;
+
+	snapshot->curcid = FirstCommandId;
+	rc = SPI_execute_snapshot(plan, values, nulls, snapshot, InvalidSnapshot, true, false, count);
+	UnregisterSnapshot(snapshot);
+	if (rc < 0)
+		elog(ERROR, "hubroute: SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
+	watch_result();
+	return (int) SPI_processed;
+}
+
 /* Prepares sql for this SPI connection only (statements run once in a while). */
 SPIPlanPtr
 spi_prepare_once(const char *sql, int nargs, Oid *argtypes)

@@ -59,6 +59,10 @@ ALTER TABLE hubroute.assignments DROP COLUMN source;
 INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 'after');
 SELECT ticket_id, user_id, method, channel_id FROM hubroute.assignments ORDER BY id DESC LIMIT 1;
 
+-- Whichever way the rows went in, the counts routing uses equal counting
+-- the tables (last_assigned_at included).
+SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
+
 DROP FUNCTION log_seen();
 REVOKE ALL ON log_seen FROM hubroute_internal;
 DROP TABLE log_seen;

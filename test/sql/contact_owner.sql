@@ -150,10 +150,8 @@ SELECT count(*) AS items,
   FROM routed;
 SELECT bool_and(assigned_at IS NOT NULL) AS assigned_at_set
   FROM (SELECT assigned_at FROM hubroute.conversations UNION ALL SELECT assigned_at FROM hubroute.tickets) s;
-SELECT bool_and(l.open_tickets = (SELECT count(*) FROM hubroute.tickets t WHERE t.owner_id = l.user_id AND t.status = 'open')
-            AND l.open_conversations = (SELECT count(*) FROM hubroute.conversations c WHERE c.owner_id = l.user_id AND c.status = 'open'))
-       AS user_load_exact
-  FROM hubroute.user_load l;
+-- the counts routing uses equal counting the tables
+SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
 
 DROP VIEW routed;
 DROP EXTENSION hubroute CASCADE;

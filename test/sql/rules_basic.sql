@@ -98,4 +98,7 @@ SELECT t.subject, a.user_id, a.method
   FROM hubroute.assignments a JOIN hubroute.tickets t ON t.id = a.ticket_id
  WHERE t.channel_id = 11 ORDER BY a.id;
 
+-- The counts routing uses equal counting the tables.
+SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
+
 DROP EXTENSION hubroute CASCADE;

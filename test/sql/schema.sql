@@ -204,7 +204,7 @@ SELECT f.name, p.oid IS NOT NULL AS exists,
                ('workspaces_validate'), ('channels_validate'), ('channel_targets_validate'),
                ('skills_validate'), ('item_before_insert'), ('item_before_update'),
                ('item_count'), ('message_reply'), ('rebuild_counters'),
-               ('item_truncated'), ('config_changed'), ('item_reference_guard'),
+               ('item_truncated'), ('log_changed'), ('config_changed'), ('item_reference_guard'),
                ('routing_load'), ('routing_load_check')) f(name)
   LEFT JOIN pg_proc p ON p.proname = f.name AND p.pronamespace = 'hubroute'::regnamespace
  ORDER BY f.name;
@@ -217,6 +217,9 @@ SELECT p.oid::regprocedure AS non_api_function_executable_by_public
    AND p.proname NOT IN ('route_ticket', 'route_conversation', 'handoff')
    AND has_function_privilege('public', p.oid, 'EXECUTE')
  ORDER BY 1::text;
+
+-- No items: routing counts nothing that the tables do not hold.
+SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
 
 DROP TABLE spec_columns;
 DROP EXTENSION hubroute CASCADE;

@@ -205,5 +205,7 @@ SELECT (SELECT count(*) FROM hubroute.tickets) AS tickets,
 SELECT id, name, seat, available, active, ticket_access FROM hubroute.users ORDER BY id;
 SELECT id, workspace_id, kind, name, assign_to, distribution, fallback_user_id, timezone
   FROM hubroute.channels ORDER BY id;
+-- The counts routing uses equal counting the tables.
+SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
 
 DROP EXTENSION hubroute CASCADE;
