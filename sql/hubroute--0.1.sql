@@ -600,8 +600,9 @@ CREATE FUNCTION hubroute.rebuild_counters() RETURNS void
 CREATE FUNCTION hubroute.item_truncated() RETURNS trigger
     AS 'MODULE_PATHNAME', 'hubroute_item_truncated' LANGUAGE C;
 
--- BEFORE UPDATE, DELETE or TRUNCATE of the log: last assignments and
--- rotations come from it, so the counts are loaded again at commit.
+-- BEFORE INSERT, UPDATE, DELETE or TRUNCATE of the log by anyone but
+-- hubroute itself: last assignments and rotations come from it, so the
+-- counts are loaded again at commit.
 CREATE FUNCTION hubroute.log_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'hubroute_log_changed' LANGUAGE C;
 
@@ -687,7 +688,7 @@ $$;
 
 -- ENABLE ALWAYS: a change made with session_replication_role = replica
 -- must reach the counts too.
-CREATE TRIGGER hubroute_log_changed BEFORE UPDATE OR DELETE OR TRUNCATE ON hubroute.assignments
+CREATE TRIGGER hubroute_log_changed BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON hubroute.assignments
     FOR EACH STATEMENT EXECUTE FUNCTION hubroute.log_changed();
 ALTER TABLE hubroute.assignments ENABLE ALWAYS TRIGGER hubroute_log_changed;
 

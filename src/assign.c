@@ -147,6 +147,7 @@ lock_routable_item(ItemKind kind, int64 item_id, ItemRow *row)
 	ErrorContextCallback callback = {.callback = on_behalf_context,
 		.arg = psprintf("routing %s %lld", info->noun, (long long) item_id),
 	.previous = error_context_stack};
+	MemoryContext caller = CurrentMemoryContext;
 	int			found;
 
 	spi_connect();
@@ -154,7 +155,13 @@ lock_routable_item(ItemKind kind, int64 item_id, ItemRow *row)
 	found = spi_run(spi_plan(&lock_plans[kind], sql, 1, argtypes), values, NULL, false, 1);
 	error_context_stack = callback.previous;
 	if (found == 1)
+	{
+		/* row's skills must outlive SPI's memory */
+		MemoryContext spi = MemoryContextSwitchTo(caller);
+
 		item_row_read_result(SPI_tuptable->tupdesc, SPI_tuptable->vals[0], kind, row);
+		MemoryContextSwitchTo(spi);
+	}
 	spi_finish();
 	if (found != 1)
 		ereport(ERROR,

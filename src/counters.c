@@ -357,7 +357,7 @@ counters_undo_from(int first)
 	}
 	decision_unlock();
 	effect_count = first;
-	if (changes_undone && first > 0)
+	if (changes_undone)
 		own_changes_rebuild();
 }
 

@@ -27,12 +27,14 @@
 #include "access/transam.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_operator_d.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type_d.h"
 #include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -44,6 +46,7 @@ PG_FUNCTION_INFO_V1(hubroute_log_changed);
 
 static SPIPlanPtr log_plan;
 static SPIPlanPtr notify_plan;
+static bool logging = false;	/* hubroute's own log insert through SQL is running */
 
 /* The columns of hubroute.assignments the log fills, in this order. */
 typedef enum LogColumn
@@ -211,16 +214,22 @@ log_indexes_as_made(Relation rel)
 	return as_made;
 }
 
-/* Does any trigger of rel fire on INSERT? */
+/*
+ * Does a trigger of rel other than hubroute's own hubroute.log_changed()
+ * (which a log insert of hubroute's ignores) fire on INSERT?
+ */
 static bool
 has_insert_trigger(Relation rel)
 {
 	TriggerDesc *triggers = rel->trigdesc;
+	List	   *name = list_make2(makeString("hubroute"), makeString("log_changed"));
+	Oid			log_changed = LookupFuncName(name, 0, NULL, true);
 
-	return triggers != NULL &&
-		(triggers->trig_insert_before_row || triggers->trig_insert_after_row ||
-		 triggers->trig_insert_instead_row || triggers->trig_insert_before_statement ||
-		 triggers->trig_insert_after_statement || triggers->trig_insert_new_table);
+	for (int i = 0; triggers != NULL && i < triggers->numtriggers; i++)
+		if (TRIGGER_FOR_INSERT(triggers->triggers[i].tgtype) &&
+			triggers->triggers[i].tgfoid != log_changed)
+			return true;
+	return false;
 }
 
 /* Is rel (assignments) as the extension made it? Fills the column numbers. */
@@ -288,11 +297,20 @@ log_insert_sql(const Datum *values, const bool *nulls)
 		argtypes[c - 1] = log_columns[c].type;
 		sql_nulls[c - 1] = nulls[c] ? 'n' : ' ';
 	}
-	insert_as_internal(&log_plan,
-					   "INSERT INTO hubroute.assignments"
-					   " (ticket_id, conversation_id, user_id, team_id, method, reason, at, channel_id)"
-					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", LOG_COLUMN_COUNT - 1, argtypes,
-					   (Datum *) values + 1, sql_nulls);
+	logging = true;
+	PG_TRY();
+	{
+		insert_as_internal(&log_plan,
+						   "INSERT INTO hubroute.assignments"
+						   " (ticket_id, conversation_id, user_id, team_id, method, reason, at, channel_id)"
+						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", LOG_COLUMN_COUNT - 1, argtypes,
+						   (Datum *) values + 1, sql_nulls);
+	}
+	PG_FINALLY();
+	{
+		logging = false;
+	}
+	PG_END_TRY();
 }
 
 /* Logs a decision (routed, manual, reply or import), assigned or not, of an item in channel_id. */
@@ -372,10 +390,11 @@ decision_notify_owner_offline(ItemKind kind, int64 item_id, int64 user_id)
 }
 
 /*
- * BEFORE UPDATE, DELETE or TRUNCATE FOR EACH STATEMENT on assignments: a
- * user's last assignment is the latest log row naming it, and a round-robin
- * rotation resumes from its channel's last row, so changing or removing log
- * rows loads the counts again when the transaction commits, as
+ * BEFORE INSERT, UPDATE, DELETE or TRUNCATE FOR EACH STATEMENT on
+ * assignments: a user's last assignment is the latest log row naming it, and
+ * a round-robin rotation resumes from its channel's last row, so log rows
+ * written, changed or removed by anyone but hubroute itself (a restore, a
+ * DBA) load the counts again when the transaction commits, as
  * hubroute.rebuild_counters() does.
  */
 Datum
@@ -388,6 +407,7 @@ hubroute_log_changed(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("hubroute.log_changed() must be called as a statement trigger")));
 	require_hubroute_table(trigdata->tg_relation, 1u << TABLE_ASSIGNMENTS, "hubroute.log_changed()");
-	counters_rebuild();
+	if (!(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && logging))
+		counters_rebuild();
 	return PointerGetDatum(NULL);
 }
