@@ -14,9 +14,11 @@ CREATE SCHEMA hubroute;
 -- Roles. Roles belong to the cluster, not the database: they are created
 -- when missing and shared by every database with hubroute; DROP EXTENSION
 -- leaves them. None of them may be a superuser.
---   hubroute_internal     hubroute's own SQL runs as this role (see
---                         src/internal_sql.c): no login, no members, only
---                         the rights granted at the end of this script.
+--   hubroute_internal     hubroute's own reads run as this role, and
+--   hubroute_logger       its own log and outbox inserts as this one (see
+--                         src/internal_sql.c): no login, no members, no
+--                         memberships, only the rights granted at the end
+--                         of this script.
 --   hubroute_application  an application that inserts items and messages.
 --   hubroute_agent        an agent UI that reads, replies, closes and reassigns.
 --   hubroute_admin        a DBA who edits routing rules and people.
@@ -27,26 +29,33 @@ CREATE SCHEMA hubroute;
 DO $$
 DECLARE
     role_name text;
+    internal boolean;
     existing record;
 BEGIN
-    FOREACH role_name IN ARRAY ARRAY['hubroute_internal', 'hubroute_application', 'hubroute_agent',
-                                     'hubroute_admin', 'hubroute_reporting'] LOOP
-        SELECT r.rolsuper, r.rolcanlogin,
+    FOREACH role_name IN ARRAY ARRAY['hubroute_internal', 'hubroute_logger', 'hubroute_application',
+                                     'hubroute_agent', 'hubroute_admin', 'hubroute_reporting'] LOOP
+        internal := role_name OPERATOR(pg_catalog.=) ANY (ARRAY['hubroute_internal', 'hubroute_logger']);
+        SELECT r.rolsuper, r.rolcanlogin, r.rolcreaterole, r.rolcreatedb, r.rolreplication,
                EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m
-                        WHERE m.roleid OPERATOR(pg_catalog.=) r.oid) AS has_members
+                        WHERE m.roleid OPERATOR(pg_catalog.=) r.oid
+                           OR m.member OPERATOR(pg_catalog.=) r.oid) AS has_memberships
           INTO existing
           FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) role_name;
         IF NOT FOUND THEN
             EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', role_name);
-        ELSIF existing.rolsuper OR (role_name OPERATOR(pg_catalog.=) 'hubroute_internal'
-                                    AND (existing.rolcanlogin OR existing.has_members)) THEN
+        ELSIF existing.rolsuper
+              OR (internal AND (existing.rolcanlogin OR existing.rolcreaterole OR existing.rolcreatedb
+                                OR existing.rolreplication OR existing.has_memberships)) THEN
             RAISE EXCEPTION 'role % exists and cannot be used by hubroute', role_name
                 USING ERRCODE = 'invalid_role_specification',
                       DETAIL = CASE WHEN existing.rolsuper THEN 'It is a superuser.'
-                                    ELSE 'hubroute runs its own SQL as this role; it must have no login and no members.' END,
+                                    ELSE 'hubroute runs its own SQL as this role; it must have no login,'
+                                         ' no members, no memberships and no attributes.' END,
                       HINT = 'Drop or rename that role first.';
         END IF;
     END LOOP;
+    -- hubroute's reads must see every row, whatever row security a DBA adds.
+    ALTER ROLE hubroute_internal BYPASSRLS;
 END;
 $$;
 
@@ -494,8 +503,9 @@ CREATE TRIGGER skills_validate BEFORE INSERT OR UPDATE ON hubroute.skills
 --
 -- The C trigger functions are not SECURITY DEFINER and switch to no
 -- superuser: what they do on the caller's behalf runs as the caller, and
--- their own few SQL statements run as hubroute_internal, restricted, with a
--- pinned search_path (src/internal_sql.c). Each checks that it fired on the
+-- their own few SQL statements run as hubroute_internal (reads) or
+-- hubroute_logger (log and outbox inserts), restricted, with a pinned
+-- search_path (src/internal_sql.c). Each checks that it fired on the
 -- hubroute table it was made for. Every statement they run qualifies its
 -- objects.
 -------------------------------------------------------------------------------
@@ -750,20 +760,27 @@ REVOKE ALL ON FUNCTION hubroute.message_reply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.rebuild_counters() FROM PUBLIC;
 GRANT USAGE ON SCHEMA hubroute TO PUBLIC;
 
--- hubroute_internal: what src/internal_sql.c's statements need, no more.
+-- hubroute_internal: what src/internal_sql.c's reads need, no more.
 GRANT SELECT ON hubroute.users, hubroute.teams, hubroute.team_members, hubroute.workspaces,
                 hubroute.workspace_teams, hubroute.channels, hubroute.channel_targets,
                 hubroute.user_skills TO hubroute_internal;        -- the cached configuration
 GRANT SELECT ON hubroute.tickets, hubroute.conversations TO hubroute_internal; -- counts, references
-GRANT SELECT, INSERT ON hubroute.assignments TO hubroute_internal;           -- the log, rotations
-GRANT INSERT ON hubroute.notifications TO hubroute_internal;                 -- the outbox
+GRANT SELECT ON hubroute.assignments TO hubroute_internal;                   -- recency, rotations
+-- hubroute_logger: the log and the outbox, when written through SQL.
+GRANT INSERT ON hubroute.assignments, hubroute.notifications TO hubroute_logger;
 
--- hubroute_application: inserts items and incoming messages, keeps contacts,
--- reads and empties the notifications outbox. Posting an agent's outgoing
--- reply makes the author the owner, which needs hubroute_agent's rights.
-GRANT SELECT, INSERT ON hubroute.tickets, hubroute.conversations, hubroute.messages
-    TO hubroute_application;
-GRANT SELECT, INSERT, UPDATE ON hubroute.contacts TO hubroute_application;
+-- hubroute_application: inserts items (with an owner, if it names one, but
+-- not imports: assigned_at is not its to set) and incoming messages, keeps
+-- contacts, reads and empties the notifications outbox. Posting an agent's
+-- outgoing reply makes the author the owner, which needs hubroute_agent's
+-- rights. Column rights, so that it cannot LOCK those tables exclusively.
+GRANT SELECT ON hubroute.tickets, hubroute.conversations, hubroute.messages TO hubroute_application;
+GRANT INSERT (id, channel_id, contact_id, subject, required_skills, status, owner_id, team_id,
+              handled_by, created_at)
+    ON hubroute.tickets, hubroute.conversations TO hubroute_application;
+GRANT INSERT ON hubroute.messages TO hubroute_application;
+GRANT SELECT, INSERT ON hubroute.contacts TO hubroute_application;
+GRANT UPDATE (name, email, owner_id, tracked) ON hubroute.contacts TO hubroute_application;
 GRANT SELECT, DELETE ON hubroute.notifications TO hubroute_application;
 
 -- hubroute_agent: reads the help desk, replies, closes, reopens and

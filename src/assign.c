@@ -204,7 +204,7 @@ repeats_last_decision(ItemKind kind, const ItemRow *row, const RoutingDecision *
 	values[0] = Int64GetDatum(row->id);
 	values[1] = CStringGetTextDatum(decision->method);
 	values[2] = decision->reason ? CStringGetTextDatum(decision->reason) : (Datum) 0;
-	internal_sql_begin(&internal);
+	internal_sql_begin(&internal, INTERNAL_READER);
 	if (spi_run(spi_plan(&last_decision_plans[kind], sql, 3, argtypes), values, nulls, true, 1) == 1)
 		repeats = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	internal_sql_end(&internal);

@@ -311,7 +311,7 @@ cache_refresh(void)
 	marker_relid = hubroute_relid(TABLE_CHANNELS);
 	seen = ++invalidations;
 	cache_valid = false;
-	internal_sql_begin(&internal);
+	internal_sql_begin(&internal, INTERNAL_READER);
 	cache_build();
 	internal_sql_end(&internal);
 	cache_valid = invalidations == seen;

@@ -111,7 +111,7 @@ counters_ready(void)
 	{
 		if (!state->loaded || state->loaded_for != namespace)
 		{
-			internal_sql_begin(&internal);
+			internal_sql_begin(&internal, INTERNAL_READER);
 			load_from_tables(namespace);
 			internal_sql_end(&internal);
 		}

@@ -14,9 +14,9 @@
  * no trigger that fires on INSERT, no rule, no row security; no CHECK
  * constraint but its own; and indexes that run no code but PostgreSQL's own. Otherwise (a DBA added a
  * column, a trigger, a constraint, a foreign key, an expression index ...)
- * the row is an ordinary INSERT run as internal SQL (internal_sql.c), so
- * whatever the DBA added takes effect, with no more rights than hubroute's
- * own role.
+ * the row is an ordinary INSERT run as hubroute_logger (internal_sql.c),
+ * so whatever the DBA added takes effect, with no more rights than adding
+ * log and outbox rows.
  */
 #include "hubroute.h"
 
@@ -273,14 +273,14 @@ log_insert_direct(Relation rel, const Datum *values, const bool *nulls)
 	FreeExecutorState(estate);
 }
 
-/* Runs a saved INSERT as internal SQL. */
+/* Runs a saved INSERT as hubroute_logger. */
 static void
 insert_as_internal(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,
 				   Datum *values, const char *nulls)
 {
 	InternalSql internal;
 
-	internal_sql_begin(&internal);
+	internal_sql_begin(&internal, INTERNAL_LOGGER);
 	spi_run(spi_plan(cache, sql, nargs, argtypes), values, nulls, false, 0);
 	internal_sql_end(&internal);
 }

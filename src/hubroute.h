@@ -393,7 +393,13 @@ extern void integrity_lock_references(const ItemRow *row, bool channel, bool own
 extern void integrity_check_references(ItemKind kind, const ItemRow *row, bool owner, bool team,
 									   bool contact);
 
-/* Internal SQL: as hubroute_internal, restricted, pinned (internal_sql.c). */
+/* Internal SQL: as one of hubroute's roles, restricted, pinned (internal_sql.c). */
+typedef enum InternalRole
+{
+	INTERNAL_READER,			/* hubroute_internal: reads */
+	INTERNAL_LOGGER				/* hubroute_logger: log and outbox inserts */
+} InternalRole;
+
 typedef struct InternalSql
 {
 	Oid			saved_user;
@@ -401,7 +407,7 @@ typedef struct InternalSql
 	int			guc_nest;
 } InternalSql;
 
-extern void internal_sql_begin(InternalSql *state);
+extern void internal_sql_begin(InternalSql *state, InternalRole which);
 extern void internal_sql_end(const InternalSql *state);
 
 /* SPI connections and saved plans (spi_plans.c). */

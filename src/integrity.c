@@ -182,7 +182,7 @@ items_refer_to(const char *column, int64 id, bool any, ItemKind *kind, int64 *it
 	InternalSql internal;
 	bool		found = false;
 
-	internal_sql_begin(&internal);
+	internal_sql_begin(&internal, INTERNAL_READER);
 	for (int k = ITEM_TICKET; k <= ITEM_CONVERSATION && !found; k++)
 	{
 		char	   *sql = psprintf("SELECT i.id FROM hubroute.%s i WHERE i.%s %s ORDER BY i.id LIMIT 1",

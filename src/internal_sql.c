@@ -8,15 +8,24 @@
  * functions other roles own or resolve names through a search_path. None of
  * it may ever run with more rights than the role that controls it. So:
  *
- *  1. Internal SQL runs as the role hubroute_internal, never as a superuser
- *     or as the owner of the schema or its tables: loading the cached
- *     configuration and the counts, checking that no item refers to a row
- *     being deleted, the log and outbox inserts when they go through SQL,
- *     reading an item's last decision. The install script creates the role
- *     NOLOGIN, without members, and grants it only what those statements
- *     need (SELECT on the configuration, item and log tables, INSERT on
- *     assignments and notifications). internal_role() refuses to run as it
- *     when it has been made a superuser. Ownership changes (ALTER SCHEMA or
+ *  1. Internal SQL runs as one of two roles of hubroute's own, never as a
+ *     superuser or as the owner of the schema or its tables:
+ *     - hubroute_internal reads: loading the cached configuration and the
+ *       counts, checking that no item refers to a row being deleted,
+ *       reading an item's last decision. It has SELECT on the
+ *       configuration, item and log tables, and BYPASSRLS, so that a DBA's
+ *       row security neither hides rows from routing nor runs policy code
+ *       as it. Plain SELECTs on tables fire no trigger, default or rule:
+ *       no code but PostgreSQL's own ever runs as this role;
+ *     - hubroute_logger writes the log and outbox rows when they go through
+ *       SQL (decision_log.c). It has INSERT on assignments and
+ *       notifications and nothing else, so whatever a DBA attached to those
+ *       two tables runs with no more than the right to add log and outbox
+ *       rows.
+ *     The install script creates both without login, members or
+ *     memberships; internal_role() refuses to run as one that has since
+ *     been given a login, a member, a membership, or a superuser, CREATEROLE,
+ *     CREATEDB or REPLICATION attribute. Ownership changes (ALTER SCHEMA or
  *     TABLE ... OWNER TO) change nothing here.
  *  2. It runs as a SECURITY_RESTRICTED_OPERATION: code it fires cannot
  *     SET ROLE or SET SESSION AUTHORIZATION, nor create temporary objects to
@@ -47,51 +56,84 @@
 #include "access/htup_details.h"
 #include "catalog/pg_authid.h"
 #include "miscadmin.h"
+#include "utils/catcache.h"
 #include "utils/guc.h"
 #include "utils/syscache.h"
 
-#define INTERNAL_ROLE "hubroute_internal"
+static const char *const role_names[] = {
+	[INTERNAL_READER] = "hubroute_internal",
+	[INTERNAL_LOGGER] = "hubroute_logger",
+};
 
-/* The role internal SQL runs as; an error if it is missing or a superuser. */
-static Oid
-internal_role(void)
+/* Refuses to run as role name, which has what it must not have (problem). */
+static void
+refuse_role(const char *name, const char *problem, const char *hint)
 {
-	HeapTuple	tuple = SearchSysCache1(AUTHNAME, CStringGetDatum(INTERNAL_ROLE));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_ROLE_SPECIFICATION),
+			 errmsg("hubroute will not run its own SQL as role \"%s\": it %s", name, problem),
+			 errdetail("Code attached to hubroute's tables runs with that role's rights;"
+					   " the role must have nothing but the rights the extension granted it."),
+			 errhint("%s", hint)));
+}
+
+/* How many rows a syscache list lookup by role finds. */
+static int
+role_list_length(int cache, Oid role)
+{
+	CatCList   *list = SearchSysCacheList1(cache, ObjectIdGetDatum(role));
+	int			length = list->n_members;
+
+	ReleaseSysCacheList(list);
+	return length;
+}
+
+/* The OID of one of hubroute's own roles, refused unless as created (see above). */
+static Oid
+internal_role(InternalRole which)
+{
+	const char *name = role_names[which];
+	HeapTuple	tuple = SearchSysCache1(AUTHNAME, CStringGetDatum(name));
 	Form_pg_authid role;
 	Oid			oid;
+	bool		powerful;
+	bool		can_login;
 
 	if (!HeapTupleIsValid(tuple))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("role \"%s\" does not exist", INTERNAL_ROLE),
+				 errmsg("role \"%s\" does not exist", name),
 				 errdetail("hubroute runs its own SQL as this role."),
-				 errhint("CREATE EXTENSION hubroute creates it; recreate the extension, or"
-						 " CREATE ROLE %s NOLOGIN and grant it what the install script grants.",
-						 INTERNAL_ROLE)));
+				 errhint("CREATE EXTENSION hubroute creates it; drop and create the extension again.")));
 	role = (Form_pg_authid) GETSTRUCT(tuple);
 	oid = role->oid;
-	if (role->rolsuper)
-	{
-		ReleaseSysCache(tuple);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_ROLE_SPECIFICATION),
-				 errmsg("role \"%s\" must not be a superuser", INTERNAL_ROLE),
-				 errdetail("hubroute runs its own SQL as this role; code a DBA attaches to"
-						   " hubroute's tables runs with its rights."),
-				 errhint("ALTER ROLE %s NOSUPERUSER;", INTERNAL_ROLE)));
-	}
+	powerful = role->rolsuper || role->rolcreaterole || role->rolcreatedb || role->rolreplication;
+	can_login = role->rolcanlogin;
 	ReleaseSysCache(tuple);
+	if (powerful)
+		refuse_role(name, "is a superuser or may create roles or databases, or replicate",
+					psprintf("ALTER ROLE %s NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION;", name));
+	if (can_login)
+		refuse_role(name, "can log in", psprintf("ALTER ROLE %s NOLOGIN;", name));
+	if (role_list_length(AUTHMEMROLEMEM, oid) > 0)
+		refuse_role(name, "has members, who share its rights",
+					psprintf("REVOKE %s FROM each role that SELECT member::regrole FROM"
+							 " pg_auth_members WHERE roleid = '%s'::regrole lists.", name, name));
+	if (role_list_length(AUTHMEMMEMROLE, oid) > 0)
+		refuse_role(name, "is a member of other roles, whose rights it would have",
+					psprintf("REVOKE from %s each role that SELECT roleid::regrole FROM"
+							 " pg_auth_members WHERE member = '%s'::regrole lists.", name, name));
 	return oid;
 }
 
 /*
- * Connects to SPI and runs what follows as hubroute_internal, restricted,
- * with a pinned search_path (see the top of this file).
+ * Connects to SPI and runs what follows as one of hubroute's own roles,
+ * restricted, with a pinned search_path (see the top of this file).
  */
 void
-internal_sql_begin(InternalSql *state)
+internal_sql_begin(InternalSql *state, InternalRole which)
 {
-	Oid			role = internal_role();
+	Oid			role = internal_role(which);
 
 	spi_connect();
 	GetUserIdAndSecContext(&state->saved_user, &state->saved_context);

@@ -32,7 +32,7 @@ ROLLBACK;
 SELECT count(*) AS log_rows FROM hubroute.assignments;
 
 -- A DBA's trigger on the log fires for routed decisions too. It runs as
--- hubroute_internal, with search_path pinned to pg_catalog, pg_temp: a
+-- hubroute_logger, with search_path pinned to pg_catalog, pg_temp: a
 -- trigger function that names its table unqualified is not found ...
 CREATE TABLE log_seen (assignment_id bigint, method text, run_as name);
 CREATE FUNCTION log_seen() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -44,8 +44,8 @@ $$;
 CREATE TRIGGER log_seen AFTER INSERT ON hubroute.assignments FOR EACH ROW EXECUTE FUNCTION log_seen();
 INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 'seen');
 -- ... one that sets its own search_path, with the rights it needs, is.
-ALTER FUNCTION log_seen() SET search_path = public;
-GRANT INSERT ON log_seen TO hubroute_internal;
+ALTER FUNCTION log_seen() SET search_path = public, pg_temp;
+GRANT INSERT ON log_seen TO hubroute_logger;
 INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 'seen');
 SELECT * FROM log_seen;
 DROP TRIGGER log_seen ON hubroute.assignments;
@@ -64,6 +64,6 @@ SELECT ticket_id, user_id, method, channel_id FROM hubroute.assignments ORDER BY
 SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
 
 DROP FUNCTION log_seen();
-REVOKE ALL ON log_seen FROM hubroute_internal;
+REVOKE ALL ON log_seen FROM hubroute_logger;
 DROP TABLE log_seen;
 DROP EXTENSION hubroute CASCADE;

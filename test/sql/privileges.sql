@@ -2,9 +2,10 @@
 -- hubroute_application, hubroute_agent, hubroute_admin and
 -- hubroute_reporting, a role without login granted it shows, with SET ROLE,
 -- the job it is for and what it is refused (with the SQLSTATE). Then
--- hubroute_internal, the role hubroute's own SQL runs as: no login, no
--- superuser, no members, exactly the install script's grants, and routing
--- refuses to run as it once it is made a superuser.
+-- hubroute_internal and hubroute_logger, the roles hubroute's own SQL runs
+-- as: no login, no superuser, no members, no memberships, exactly the
+-- install script's grants, and hubroute refuses to run as them once they
+-- are given more.
 CREATE EXTENSION hubroute;
 
 -- Runs one statement; returns 'ok', or its SQLSTATE and message. Refusals
@@ -71,6 +72,8 @@ DELETE FROM hubroute.notifications WHERE kind = 'owner_offline';
 -- the rules, people, the log and routing's counts.
 SELECT action, pg_temp.try(statement) AS outcome
   FROM (VALUES
+    ('import a ticket (assigned_at)', $$INSERT INTO hubroute.tickets (id, channel_id, owner_id, assigned_at) VALUES (90, 10, 1, '2100-01-01')$$),
+    ('lock contacts exclusively',     $$LOCK TABLE hubroute.contacts IN ACCESS EXCLUSIVE MODE$$),
     ('reassign a ticket',             $$UPDATE hubroute.tickets SET owner_id = 2 WHERE id = 1$$),
     ('close a ticket',                $$UPDATE hubroute.tickets SET status = 'closed' WHERE id = 1$$),
     ('delete a ticket',               $$DELETE FROM hubroute.tickets WHERE id = 1$$),
@@ -196,15 +199,18 @@ SELECT action, pg_temp.try(statement) AS outcome
 RESET ROLE;
 
 -------------------------------------------------------------------------------
--- hubroute_internal: no login, no superuser, no members, a member of no
+-- hubroute_internal (reads, bypassing row security) and hubroute_logger
+-- (log and outbox rows): no login, no superuser, no members, a member of no
 -- role, and exactly the grants of the install script, anywhere in the
 -- database.
 -------------------------------------------------------------------------------
 SELECT rolname, rolsuper, rolcanlogin, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls
-  FROM pg_roles WHERE rolname = 'hubroute_internal';
-SELECT (SELECT count(*) FROM pg_auth_members WHERE roleid = 'hubroute_internal'::regrole) AS members,
-       (SELECT count(*) FROM pg_auth_members WHERE member = 'hubroute_internal'::regrole) AS member_of;
-SELECT object, string_agg(privilege, ', ' ORDER BY privilege) AS privileges
+  FROM pg_roles WHERE rolname IN ('hubroute_internal', 'hubroute_logger') ORDER BY rolname;
+SELECT r.rolname,
+       (SELECT count(*) FROM pg_auth_members WHERE roleid = r.oid) AS members,
+       (SELECT count(*) FROM pg_auth_members WHERE member = r.oid) AS member_of
+  FROM pg_roles r WHERE r.rolname IN ('hubroute_internal', 'hubroute_logger') ORDER BY r.rolname;
+SELECT g.grantee::regrole AS grantee, object, string_agg(privilege, ', ' ORDER BY privilege) AS privileges
   FROM (SELECT c.oid::regclass::text AS object, a.privilege_type AS privilege, a.grantee
           FROM pg_class c, aclexplode(c.relacl) a
         UNION ALL
@@ -226,24 +232,47 @@ SELECT object, string_agg(privilege, ', ' ORDER BY privilege) AS privileges
         UNION ALL
         SELECT 'default privileges', a.privilege_type, a.grantee
           FROM pg_default_acl d, aclexplode(d.defaclacl) a) g
- WHERE g.grantee = 'hubroute_internal'::regrole
- GROUP BY object
- ORDER BY object;
--- It owns nothing.
-SELECT count(*) AS owns_relations FROM pg_class WHERE relowner = 'hubroute_internal'::regrole;
-SELECT count(*) AS owns_functions FROM pg_proc WHERE proowner = 'hubroute_internal'::regrole;
+ WHERE g.grantee IN ('hubroute_internal'::regrole, 'hubroute_logger'::regrole)
+ GROUP BY g.grantee, object
+ ORDER BY 1::text, object;
+-- They own nothing.
+SELECT count(*) AS owns_relations FROM pg_class
+ WHERE relowner IN ('hubroute_internal'::regrole, 'hubroute_logger'::regrole);
+SELECT count(*) AS owns_functions FROM pg_proc
+ WHERE proowner IN ('hubroute_internal'::regrole, 'hubroute_logger'::regrole);
 
--- Made a superuser, it is refused: every statement that needs hubroute's
--- own SQL errors (0P000) and says how to undo it. (A configuration change
--- makes routing reload its cached configuration, which is its own SQL.)
+-- Given more, they are refused: every statement that needs hubroute's own
+-- SQL errors (0P000) and says how to undo it. (A configuration change makes
+-- routing reload its cached configuration, which is its own SQL.)
 ALTER ROLE hubroute_internal SUPERUSER;
 UPDATE hubroute.channels SET name = 'help mail' WHERE id = 10;
 INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'refused');
 \echo :LAST_ERROR_SQLSTATE
 SELECT hubroute.route_ticket(7);
 \echo :LAST_ERROR_SQLSTATE
-ALTER ROLE hubroute_internal NOSUPERUSER;
+ALTER ROLE hubroute_internal NOSUPERUSER LOGIN;
+UPDATE hubroute.channels SET name = 'help mail' WHERE id = 10;
+INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'refused');
+ALTER ROLE hubroute_internal NOLOGIN;
+GRANT hubroute_internal TO hr_priv_reporting;
+UPDATE hubroute.channels SET name = 'help mail' WHERE id = 10;
+INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'refused');
+REVOKE hubroute_internal FROM hr_priv_reporting;
+GRANT pg_read_all_data TO hubroute_internal;
+UPDATE hubroute.channels SET name = 'help mail' WHERE id = 10;
+INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'refused');
+REVOKE pg_read_all_data FROM hubroute_internal;
+-- The logger too, when a decision's log row goes through SQL (here: a
+-- trigger of the DBA's on the log).
+CREATE FUNCTION pg_temp.nothing() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER dba_log_trigger AFTER INSERT ON hubroute.assignments
+    FOR EACH ROW EXECUTE FUNCTION pg_temp.nothing();
+ALTER ROLE hubroute_logger CREATEROLE;
+INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'refused');
+\echo :LAST_ERROR_SQLSTATE
+ALTER ROLE hubroute_logger NOCREATEROLE;
 INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'routed again') RETURNING id, owner_id;
+DROP TRIGGER dba_log_trigger ON hubroute.assignments;
 SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
 
 -- The roles of the model stay (they belong to the cluster); the test roles go.
