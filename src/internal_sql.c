@@ -53,9 +53,14 @@
  */
 #include "hubroute.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_shdepend.h"
 #include "miscadmin.h"
+#include "utils/fmgroids.h"
 #include "utils/catcache.h"
 #include "utils/guc.h"
 #include "utils/syscache.h"
@@ -86,6 +91,31 @@ role_list_length(int cache, Oid role)
 
 	ReleaseSysCacheList(list);
 	return length;
+}
+
+/*
+ * Does role own any object? Code running as it could create one (a
+ * SECURITY DEFINER function, a view) to keep its rights for later.
+ */
+static bool
+role_owns_objects(Oid role)
+{
+	Relation	shdepend = table_open(SharedDependRelationId, AccessShareLock);
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		owns = false;
+
+	ScanKeyInit(&keys[0], Anum_pg_shdepend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(AuthIdRelationId));
+	ScanKeyInit(&keys[1], Anum_pg_shdepend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(role));
+	scan = systable_beginscan(shdepend, SharedDependReferenceIndexId, true, NULL, 2, keys);
+	while (!owns && HeapTupleIsValid(tuple = systable_getnext(scan)))
+		owns = ((Form_pg_shdepend) GETSTRUCT(tuple))->deptype == SHARED_DEPENDENCY_OWNER;
+	systable_endscan(scan);
+	table_close(shdepend, AccessShareLock);
+	return owns;
 }
 
 /* The OID of one of hubroute's own roles, refused unless as created (see above). */
@@ -123,6 +153,10 @@ internal_role(InternalRole which)
 		refuse_role(name, "is a member of other roles, whose rights it would have",
 					psprintf("REVOKE from %s each role that SELECT roleid::regrole FROM"
 							 " pg_auth_members WHERE member = '%s'::regrole lists.", name, name));
+	if (role_owns_objects(oid))
+		refuse_role(name, "owns objects, which code run as it may have made to keep its rights",
+					psprintf("Review them, then REASSIGN OWNED BY %s TO a trusted role"
+							 " (DROP OWNED would also revoke its grants).", name));
 	return oid;
 }
 

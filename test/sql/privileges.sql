@@ -271,6 +271,23 @@ ALTER ROLE hubroute_logger CREATEROLE;
 INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'refused');
 \echo :LAST_ERROR_SQLSTATE
 ALTER ROLE hubroute_logger NOCREATEROLE;
+-- Code run as the logger (this trigger) makes a function it owns, to keep
+-- its rights for later: from then on hubroute refuses to run as it.
+CREATE FUNCTION pg_temp.keep_rights() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE 'CREATE FUNCTION public.logger_kept() RETURNS int LANGUAGE sql SECURITY DEFINER AS $f$SELECT 1$f$';
+    RETURN NEW;
+END $$;
+GRANT CREATE ON SCHEMA public TO hubroute_logger;
+CREATE TRIGGER dba_keep_rights AFTER INSERT ON hubroute.assignments
+    FOR EACH ROW EXECUTE FUNCTION pg_temp.keep_rights();
+INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (8, 11, 'made a function');
+DROP TRIGGER dba_keep_rights ON hubroute.assignments;
+SELECT proowner::regrole AS logger_kept_owner FROM pg_proc WHERE proname = 'logger_kept';
+INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'refused');
+\echo :LAST_ERROR_SQLSTATE
+DROP FUNCTION public.logger_kept();
+REVOKE CREATE ON SCHEMA public FROM hubroute_logger;
 INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'routed again') RETURNING id, owner_id;
 DROP TRIGGER dba_log_trigger ON hubroute.assignments;
 SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
