@@ -16,6 +16,20 @@ PG_CONFIG ?= pg_config
 # The server headers are included as system headers: -Wextra then judges our
 # code, not theirs (they have unused parameters in inline functions).
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
+
+# The check build, `make HUBROUTE_CHECKS=1` (test/run_all.sh builds this one;
+# the demo and the benchmark build the normal one): our own Asserts compiled
+# in (the server's stay as Debian built them: ExceptionalCondition exists in
+# a server without assertions too), the code under #ifdef HUBROUTE_CHECKS,
+# and debug information for valgrind's stack traces (Debian's CFLAGS have -g
+# and -fno-omit-frame-pointer already; -g is named so the check build keeps
+# it with any pg_config). Optimisation stays at the server's -O2: valgrind
+# names every frame from the debug information, inlined ones included, with
+# file and line, so the tests run the code as it ships.
+ifeq ($(HUBROUTE_CHECKS),1)
+PG_CPPFLAGS += -DUSE_ASSERT_CHECKING -DHUBROUTE_CHECKS
+PG_CFLAGS += -g
+endif
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 

@@ -504,6 +504,7 @@ main() {
     if [ "$HUBROUTE_BENCH_SKIP_BUILD" = 1 ]; then
         say "HUBROUTE_BENCH_SKIP_BUILD=1: using the hubroute installed in PostgreSQL ${HUBROUTE_PG_MAJOR}"
     else
+        # shellcheck disable=SC2119
         hubroute_build
     fi
     hubroute_start_cluster "${PG_SETTINGS[@]}"

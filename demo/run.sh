@@ -29,6 +29,7 @@ fi
 
 # shellcheck disable=SC2119
 hubroute_install_deps
+# shellcheck disable=SC2119
 hubroute_build
 # shellcheck disable=SC2119
 hubroute_start_cluster

@@ -230,7 +230,7 @@ decide_existing(ItemKind kind, const ItemRow *row, RoutingDecision *decision)
 		if (!decision->assigned)
 			return effect;
 		lock_reference(REFERENCE_USER, decision->user_id);
-		if (cache_still_current() || hubroute_row_exists(TABLE_USERS, decision->user_id))
+		if (cache_still_current() || hubroute_has_row(TABLE_USERS, "id", decision->user_id))
 			return effect;
 		if (effect >= 0)
 			counters_cancel(effect);

@@ -352,28 +352,12 @@ decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecisi
 
 /*
  * Has item_id a decision in the log already? (A restored item comes with
- * its log; an imported one does not.) Read with the latest snapshot, by the
- * table's index on the item column when there is one.
+ * its log; an imported one does not.)
  */
 bool
 decision_log_has_item(ItemKind kind, int64 item_id)
 {
-	Relation	rel = table_open(hubroute_relid(TABLE_ASSIGNMENTS), AccessShareLock);
-	AttrNumber	column = relation_column(RelationGetDescr(rel), "assignments",
-										 item_kind_info(kind)->id_column, INT8OID);
-	Oid			index = relation_index_on(rel, column);
-	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	ScanKeyData key;
-	SysScanDesc scan;
-	bool		found;
-
-	ScanKeyInit(&key, column, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(item_id));
-	scan = systable_beginscan(rel, index, OidIsValid(index), snapshot, 1, &key);
-	found = HeapTupleIsValid(systable_getnext(scan));
-	systable_endscan(scan);
-	UnregisterSnapshot(snapshot);
-	table_close(rel, AccessShareLock);
-	return found;
+	return hubroute_has_row(TABLE_ASSIGNMENTS, item_kind_info(kind)->id_column, item_id);
 }
 
 /* Queues an owner_offline e-mail for a contact owner who got an item while away. */

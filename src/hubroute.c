@@ -22,8 +22,5 @@ _PG_init(void)
 	counters_register_callbacks();
 	pending_register_callbacks();
 	cache_register_callbacks();
-	items_register_callbacks();
-	integrity_register_callbacks();
-	triggers_register_callbacks();
 	decision_log_register_callbacks();
 }

@@ -23,6 +23,7 @@
 #include "port/atomics.h"
 #include "storage/lwlock.h"
 #include "utils/rel.h"
+#include "utils/snapshot.h"
 #include "utils/timestamp.h"
 
 /* Operators in SPI text are qualified: the caller's search_path is not ours. */
@@ -57,9 +58,35 @@ extern const char *hubroute_table_name(HubrouteTable table);
 extern bool hubroute_rel_is(Relation rel, HubrouteTable table);
 extern void require_hubroute_table(Relation rel, uint32 allowed, const char *function);
 extern AttrNumber relation_column(TupleDesc desc, const char *table, const char *column, Oid type_oid);
-extern Oid	relation_id_index(Relation rel, AttrNumber id_attnum);
+
+/* A column hubroute reads, and the type it must have. */
+typedef struct ColumnSpec
+{
+	const char *name;
+	Oid			type;
+} ColumnSpec;
+
+#define MAX_TABLE_COLUMNS 16
+
+/* The columns hubroute reads from one of its tables (table_columns()). */
+typedef struct TableColumns
+{
+	int			count;
+	const ColumnSpec *columns;	/* the first one "id" for id_index */
+	Oid			relid;			/* the table the numbers are for; 0: look again */
+	bool		registered;
+	AttrNumber	attnums[MAX_TABLE_COLUMNS];
+	Oid			id_index;		/* an index that finds rows by id, or InvalidOid */
+} TableColumns;
+
+extern void lookup_columns(TupleDesc desc, const char *table, const ColumnSpec *columns, int count,
+						   AttrNumber *attnums);
+extern const TableColumns *table_columns(TableColumns *cache, Relation rel);
+extern bool relation_scan_key(Relation rel, AttrNumber column, Oid index, int64 value,
+							  Snapshot snapshot,
+							  bool (*visit) (Relation rel, HeapTuple tuple, void *arg), void *arg);
 extern Oid	relation_index_on(Relation rel, AttrNumber column);
-extern bool hubroute_row_exists(HubrouteTable table, int64 id);
+extern bool hubroute_has_row(HubrouteTable table, const char *column, int64 value);
 
 /* Names that go with an item kind. */
 typedef struct ItemKindInfo
@@ -119,7 +146,6 @@ extern void item_row_read(Relation rel, ItemKind kind, HeapTuple tuple, bool wit
 extern void item_row_read_result(TupleDesc desc, HeapTuple tuple, ItemKind kind, ItemRow *row);
 extern bool item_rows_agree(const ItemRow *a, const ItemRow *b);
 extern bool item_row_stored(Relation rel, ItemKind kind, const ItemRow *expected);
-extern void items_register_callbacks(void);
 
 /* assign_to values of hubroute.channels. */
 typedef enum AssignTo
@@ -372,9 +398,6 @@ extern bool assign_permitted(const ChannelInfo *channel, ItemKind kind, const It
 							 bool check_owner, bool check_team, bool quietly);
 extern void assign_reply(ItemKind kind, int64 item_id, int64 author_id);
 
-/* Item and message triggers (triggers.c). */
-extern void triggers_register_callbacks(void);
-
 /* Integrity of the references items make (integrity.c). */
 /* What routing needs of a contact. */
 typedef struct ContactInfo
@@ -385,7 +408,6 @@ typedef struct ContactInfo
 	bool		tracked;
 } ContactInfo;
 
-extern void integrity_register_callbacks(void);
 extern void integrity_read_contact(int64 contact_id, ContactInfo *contact);
 extern void integrity_missing_reference(ItemKind kind, ReferenceKind reference,
 										int64 id) pg_attribute_noreturn();

@@ -20,15 +20,12 @@
  */
 #include "hubroute.h"
 
-#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/inval.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -46,27 +43,20 @@ static const struct
 	[REFERENCE_CONTACT] = {TABLE_CONTACTS, "contact_id"},
 };
 
-/* What reading a contact needs, looked up once per contacts table. */
-static Oid	contacts_relid = InvalidOid;
-static Oid	contacts_index;
-static AttrNumber contacts_id;
-static AttrNumber contacts_owner_id;
-static AttrNumber contacts_tracked;
-
-/* Relcache callback: contacts changed shape (or everything was reset). */
-static void
-integrity_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
+/* The contact columns routing reads (id first, for its primary key). */
+enum
 {
-	if (relid == InvalidOid || relid == contacts_relid)
-		contacts_relid = InvalidOid;
-}
-
-/* Called once from _PG_init. */
-void
-integrity_register_callbacks(void)
-{
-	CacheRegisterRelcacheCallback(integrity_relcache_callback, (Datum) 0);
-}
+	CONTACT_ID,
+	CONTACT_OWNER_ID,
+	CONTACT_TRACKED,
+	CONTACT_COLUMN_COUNT
+};
+static const ColumnSpec contact_spec[CONTACT_COLUMN_COUNT] = {
+	[CONTACT_ID] = {"id", INT8OID},
+	[CONTACT_OWNER_ID] = {"owner_id", INT8OID},
+	[CONTACT_TRACKED] = {"tracked", BOOLOID},
+};
+static TableColumns contact_columns = {.count = CONTACT_COLUMN_COUNT,.columns = contact_spec};
 
 /* Raises the foreign-key error for a missing referenced row. */
 void
@@ -82,17 +72,21 @@ integrity_missing_reference(ItemKind kind, ReferenceKind reference, int64 id)
 					   hubroute_table_name(references[reference].table))));
 }
 
-/* Finds the columns and primary key of hubroute.contacts (rel). */
-static void
-contacts_lookup(Relation rel)
+/* relation_scan_key() visitor: reads the contact found into arg. */
+static bool
+read_contact(Relation rel, HeapTuple tuple, void *arg)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
+	ContactInfo *contact = arg;
+	bool		isnull;
+	Datum		value;
 
-	contacts_id = relation_column(desc, "contacts", "id", INT8OID);
-	contacts_owner_id = relation_column(desc, "contacts", "owner_id", INT8OID);
-	contacts_tracked = relation_column(desc, "contacts", "tracked", BOOLOID);
-	contacts_index = relation_id_index(rel, contacts_id);
-	contacts_relid = RelationGetRelid(rel);
+	contact->exists = true;
+	value = heap_getattr(tuple, contact_columns.attnums[CONTACT_OWNER_ID], RelationGetDescr(rel), &isnull);
+	contact->has_owner = !isnull;
+	contact->owner_id = isnull ? 0 : DatumGetInt64(value);
+	value = heap_getattr(tuple, contact_columns.attnums[CONTACT_TRACKED], RelationGetDescr(rel), &isnull);
+	contact->tracked = !isnull && DatumGetBool(value);
+	return true;
 }
 
 /*
@@ -105,32 +99,16 @@ void
 integrity_read_contact(int64 contact_id, ContactInfo *contact)
 {
 	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tuple;
+	const TableColumns *columns;
 	Snapshot	snapshot;
 
 	memset(contact, 0, sizeof(*contact));
 	lock_reference(REFERENCE_CONTACT, contact_id);
 	rel = table_open(hubroute_relid(TABLE_CONTACTS), AccessShareLock);
-	if (contacts_relid != RelationGetRelid(rel))
-		contacts_lookup(rel);
-	ScanKeyInit(&key, contacts_id, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(contact_id));
+	columns = table_columns(&contact_columns, rel);
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	scan = systable_beginscan(rel, contacts_index, OidIsValid(contacts_index), snapshot, 1, &key);
-	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
-	{
-		bool		isnull;
-		Datum		value;
-
-		contact->exists = true;
-		value = heap_getattr(tuple, contacts_owner_id, RelationGetDescr(rel), &isnull);
-		contact->has_owner = !isnull;
-		contact->owner_id = isnull ? 0 : DatumGetInt64(value);
-		value = heap_getattr(tuple, contacts_tracked, RelationGetDescr(rel), &isnull);
-		contact->tracked = !isnull && DatumGetBool(value);
-	}
-	systable_endscan(scan);
+	(void) relation_scan_key(rel, columns->attnums[CONTACT_ID], columns->id_index, contact_id, snapshot,
+							 read_contact, contact);
 	UnregisterSnapshot(snapshot);
 	table_close(rel, AccessShareLock);
 }

@@ -3,11 +3,10 @@
  * rows.
  *
  * The attribute numbers of the columns routing reads are looked up once per
- * item table, with their types checked, and kept until the table's relcache
- * entry is invalidated (a column added, dropped or retyped). A row read
- * here owns what it holds: its skills are copied out of the tuple, so an
- * ItemRow stays valid whatever happens to the tuple or the SPI result it
- * came from.
+ * item table, with their types checked (table_columns(), relations.c). A
+ * row read here owns what it holds: its skills are copied out of the tuple,
+ * so an ItemRow stays valid whatever happens to the tuple or the SPI result
+ * it came from.
  */
 #include "hubroute.h"
 
@@ -19,7 +18,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
-#include "utils/inval.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/snapmgr.h"
@@ -30,12 +28,8 @@ static const ItemKindInfo kind_info[] = {
 	TABLE_CONVERSATIONS},
 };
 
-/* The item columns hubroute reads, and the type each must have. */
-static const struct
-{
-	const char *name;
-	Oid			type;
-}			item_columns[ITEM_COLUMN_COUNT] = {
+/* The item columns hubroute reads, and the type each must have (id first). */
+static const ColumnSpec item_columns[ITEM_COLUMN_COUNT] = {
 	[ITEM_COLUMN_ID] = {"id", INT8OID},
 	[ITEM_COLUMN_CHANNEL_ID] = {"channel_id", INT8OID},
 	[ITEM_COLUMN_CONTACT_ID] = {"contact_id", INT8OID},
@@ -47,10 +41,11 @@ static const struct
 	[ITEM_COLUMN_ASSIGNED_AT] = {"assigned_at", TIMESTAMPTZOID},
 };
 
-/* Per item kind: the table the numbers below belong to (0: none yet). */
-static Oid	attnums_relid[2];
-static AttrNumber attnums[2][ITEM_COLUMN_COUNT];
-static Oid	id_index[2];		/* its index on id alone, or InvalidOid */
+/* Per item kind: where its columns are. */
+static TableColumns columns_of_kind[2] = {
+	{.count = ITEM_COLUMN_COUNT,.columns = item_columns},
+	{.count = ITEM_COLUMN_COUNT,.columns = item_columns},
+};
 
 /* The names that go with kind. */
 const ItemKindInfo *
@@ -71,48 +66,18 @@ item_kind_of(Relation rel, const char *function)
 	pg_unreachable();
 }
 
-/* Relcache callback: an item table changed shape (or everything was reset). */
-static void
-items_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
+/* The columns of rel (an item table of kind). */
+static const TableColumns *
+columns_of(Relation rel, ItemKind kind)
 {
-	for (int kind = ITEM_TICKET; kind <= ITEM_CONVERSATION; kind++)
-		if (relid == InvalidOid || relid == attnums_relid[kind])
-			attnums_relid[kind] = InvalidOid;
-}
-
-/* Called once from _PG_init. */
-void
-items_register_callbacks(void)
-{
-	CacheRegisterRelcacheCallback(items_relcache_callback, (Datum) 0);
-}
-
-/* Looks up every item column in desc, checking its type. */
-static void
-attnums_lookup(TupleDesc desc, const char *table, AttrNumber *numbers)
-{
-	for (int c = 0; c < ITEM_COLUMN_COUNT; c++)
-		numbers[c] = relation_column(desc, table, item_columns[c].name, item_columns[c].type);
-}
-
-/* The attribute numbers of rel (an item table of kind), looked up once. */
-static const AttrNumber *
-attnums_of(Relation rel, ItemKind kind)
-{
-	if (attnums_relid[kind] != RelationGetRelid(rel))
-	{
-		attnums_lookup(RelationGetDescr(rel), kind_info[kind].table, attnums[kind]);
-		id_index[kind] = relation_id_index(rel, attnums[kind][ITEM_COLUMN_ID]);
-		attnums_relid[kind] = RelationGetRelid(rel);
-	}
-	return attnums[kind];
+	return table_columns(&columns_of_kind[kind], rel);
 }
 
 /* Attribute number of column in rel (an item table of kind). */
 AttrNumber
 item_attnum(Relation rel, ItemKind kind, ItemColumn column)
 {
-	return attnums_of(rel, kind)[column];
+	return columns_of(rel, kind)->attnums[column];
 }
 
 /* Column of tuple as int64; *present is false for NULL. */
@@ -205,7 +170,7 @@ fill_row(HeapTuple tuple, TupleDesc desc, const AttrNumber *numbers, bool with_s
 void
 item_row_read(Relation rel, ItemKind kind, HeapTuple tuple, bool with_skills, ItemRow *row)
 {
-	fill_row(tuple, RelationGetDescr(rel), attnums_of(rel, kind), with_skills, row);
+	fill_row(tuple, RelationGetDescr(rel), columns_of(rel, kind)->attnums, with_skills, row);
 }
 
 /* Fills row, skills included, from a query result tuple with the item columns. */
@@ -214,7 +179,7 @@ item_row_read_result(TupleDesc desc, HeapTuple tuple, ItemKind kind, ItemRow *ro
 {
 	AttrNumber	numbers[ITEM_COLUMN_COUNT];
 
-	attnums_lookup(desc, kind_info[kind].table, numbers);
+	lookup_columns(desc, kind_info[kind].table, item_columns, ITEM_COLUMN_COUNT, numbers);
 	fill_row(tuple, desc, numbers, true, row);
 }
 
@@ -235,6 +200,26 @@ item_rows_agree(const ItemRow *a, const ItemRow *b)
 		a->has_assigned_at == b->has_assigned_at && a->assigned_at == b->assigned_at;
 }
 
+/* What item_row_stored() looks for. */
+typedef struct StoredRowProbe
+{
+	const TableColumns *columns;
+	const ItemRow *expected;
+} StoredRowProbe;
+
+/* relation_scan_key() visitor: did this transaction store the expected row? */
+static bool
+is_expected_row(Relation rel, HeapTuple tuple, void *arg)
+{
+	StoredRowProbe *probe = arg;
+	ItemRow		stored;
+
+	if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tuple->t_data)))
+		return false;
+	fill_row(tuple, RelationGetDescr(rel), probe->columns->attnums, false, &stored);
+	return item_rows_agree(&stored, probe->expected);
+}
+
 /*
  * Was a row agreeing with expected inserted into rel by this transaction?
  * BEFORE INSERT asks this of the previous row of its statement: by then
@@ -245,26 +230,11 @@ item_rows_agree(const ItemRow *a, const ItemRow *b)
 bool
 item_row_stored(Relation rel, ItemKind kind, const ItemRow *expected)
 {
-	const AttrNumber *numbers = attnums_of(rel, kind);
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tuple;
-	bool		found = false;
+	const TableColumns *columns = columns_of(rel, kind);
+	StoredRowProbe probe = {.columns = columns,.expected = expected};
 
-	if (!OidIsValid(id_index[kind]))
+	if (!OidIsValid(columns->id_index))
 		return true;
-	ScanKeyInit(&key, numbers[ITEM_COLUMN_ID], BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum(expected->id));
-	scan = systable_beginscan(rel, id_index[kind], true, SnapshotSelf, 1, &key);
-	while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
-	{
-		ItemRow		stored;
-
-		if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tuple->t_data)))
-			continue;
-		fill_row(tuple, RelationGetDescr(rel), numbers, false, &stored);
-		found = item_rows_agree(&stored, expected);
-	}
-	systable_endscan(scan);
-	return found;
+	return relation_scan_key(rel, columns->attnums[ITEM_COLUMN_ID], columns->id_index, expected->id,
+							 SnapshotSelf, is_expected_row, &probe);
 }

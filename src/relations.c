@@ -48,12 +48,20 @@ static const char *const table_names[TABLE_COUNT] = {
 static Oid	namespace_oid = InvalidOid;
 static Oid	relids[TABLE_COUNT];
 
+/* The column caches in use, forgotten with their table (table_columns()). */
+#define MAX_COLUMN_CACHES 8
+static TableColumns *column_caches[MAX_COLUMN_CACHES];
+static int	column_cache_count = 0;
+
 /* Relcache callback: one of our relations changed, or everything was reset. */
 static void
 relations_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
 {
 	bool		ours = relid == InvalidOid;
 
+	for (int c = 0; c < column_cache_count; c++)
+		if (relid == InvalidOid || column_caches[c]->relid == relid)
+			column_caches[c]->relid = InvalidOid;
 	for (int t = 0; t < TABLE_COUNT && !ours; t++)
 		ours = relids[t] == relid;
 	if (!ours)
@@ -167,20 +175,62 @@ relation_column(TupleDesc desc, const char *table, const char *column, Oid type_
 	return attnum;
 }
 
-/* The index of rel on its id column alone (its primary key), or InvalidOid. */
-Oid
-relation_id_index(Relation rel, AttrNumber id_attnum)
+/* Looks up the attribute numbers of count columns in desc, checking their types. */
+void
+lookup_columns(TupleDesc desc, const char *table, const ColumnSpec *columns, int count,
+			   AttrNumber *attnums)
 {
-	Oid			index_oid = RelationGetPrimaryKeyIndex(rel);
-	Relation	index;
-	bool		usable;
+	for (int c = 0; c < count; c++)
+		attnums[c] = relation_column(desc, table, columns[c].name, columns[c].type);
+}
 
-	if (!OidIsValid(index_oid))
-		return InvalidOid;
-	index = index_open(index_oid, AccessShareLock);
-	usable = index->rd_index->indnkeyatts == 1 && index->rd_index->indkey.values[0] == id_attnum;
-	index_close(index, AccessShareLock);
-	return usable ? index_oid : InvalidOid;
+/*
+ * cache filled for rel, one of hubroute's tables: its columns' attribute
+ * numbers (types checked), and, when the first column is "id", an index
+ * that finds rows by it. Looked up once and again after the table's relcache entry is
+ * invalidated (a column added, dropped or retyped, an index changed).
+ */
+const TableColumns *
+table_columns(TableColumns *cache, Relation rel)
+{
+	if (cache->relid == RelationGetRelid(rel))
+		return cache;
+	if (!cache->registered)
+	{
+		if (column_cache_count == MAX_COLUMN_CACHES)
+			elog(ERROR, "hubroute: too many column caches");
+		column_caches[column_cache_count++] = cache;
+		cache->registered = true;
+	}
+	Assert(cache->count <= MAX_TABLE_COLUMNS);
+	lookup_columns(RelationGetDescr(rel), RelationGetRelationName(rel), cache->columns, cache->count,
+				   cache->attnums);
+	cache->id_index = strcmp(cache->columns[0].name, "id") == 0
+		? relation_index_on(rel, cache->attnums[0]) : InvalidOid;
+	cache->relid = RelationGetRelid(rel);
+	return cache;
+}
+
+/*
+ * Scans rel for the rows with column = value that snapshot sees (through
+ * index when valid, else the heap), calling visit on each until it returns
+ * true; returns whether one did. A NULL visit accepts any row.
+ */
+bool
+relation_scan_key(Relation rel, AttrNumber column, Oid index, int64 value, Snapshot snapshot,
+				  bool (*visit) (Relation rel, HeapTuple tuple, void *arg), void *arg)
+{
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		found = false;
+
+	ScanKeyInit(&key, column, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(value));
+	scan = systable_beginscan(rel, index, OidIsValid(index), snapshot, 1, &key);
+	while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
+		found = visit == NULL || visit(rel, tuple, arg);
+	systable_endscan(scan);
+	return found;
 }
 
 /* Is the index predicate "column IS NOT NULL" (or none)? */
@@ -226,24 +276,19 @@ relation_index_on(Relation rel, AttrNumber column)
 }
 
 /*
- * Has hubroute's table a row with id, as of the latest snapshot? Read
- * through its primary key, with no SQL.
+ * Has hubroute's table a row with column = value, as of the latest
+ * snapshot? Read through an index on the column when there is one, with no
+ * SQL.
  */
 bool
-hubroute_row_exists(HubrouteTable table, int64 id)
+hubroute_has_row(HubrouteTable table, const char *column, int64 value)
 {
 	Relation	rel = table_open(hubroute_relid(table), AccessShareLock);
-	AttrNumber	id_attnum = relation_column(RelationGetDescr(rel), table_names[table], "id", INT8OID);
-	Oid			index = relation_id_index(rel, id_attnum);
+	AttrNumber	attnum = relation_column(RelationGetDescr(rel), table_names[table], column, INT8OID);
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	ScanKeyData key;
-	SysScanDesc scan;
-	bool		found;
+	bool		found = relation_scan_key(rel, attnum, relation_index_on(rel, attnum), value,
+										  snapshot, NULL, NULL);
 
-	ScanKeyInit(&key, id_attnum, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
-	scan = systable_beginscan(rel, index, OidIsValid(index), snapshot, 1, &key);
-	found = HeapTupleIsValid(systable_getnext(scan));
-	systable_endscan(scan);
 	UnregisterSnapshot(snapshot);
 	table_close(rel, AccessShareLock);
 	return found;

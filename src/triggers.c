@@ -14,7 +14,6 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
-#include "utils/inval.h"
 
 PG_FUNCTION_INFO_V1(hubroute_item_before_insert);
 PG_FUNCTION_INFO_V1(hubroute_item_before_update);
@@ -172,7 +171,7 @@ decide_new_item(ItemKind kind, const ItemRow *row, RoutingDecision *decision)
 		if (!decision->assigned || row->has_owner)
 			return effect;		/* a given owner was locked before */
 		lock_reference(REFERENCE_USER, decision->user_id);
-		if (cache_still_current() || hubroute_row_exists(TABLE_USERS, decision->user_id))
+		if (cache_still_current() || hubroute_has_row(TABLE_USERS, "id", decision->user_id))
 			return effect;
 		if (effect >= 0)
 			counters_cancel(effect);
@@ -486,42 +485,22 @@ hubroute_item_count(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* The message columns the reply trigger reads, looked up once per messages table. */
-static Oid	message_relid = InvalidOid;
-static AttrNumber message_ticket_id;
-static AttrNumber message_conversation_id;
-static AttrNumber message_author;
-static AttrNumber message_direction;
-
-/* Relcache callback: messages changed shape (or everything was reset). */
-static void
-triggers_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
+/* The message columns the reply trigger reads. */
+enum
 {
-	if (relid == InvalidOid || relid == message_relid)
-		message_relid = InvalidOid;
-}
-
-/* Called once from _PG_init. */
-void
-triggers_register_callbacks(void)
-{
-	CacheRegisterRelcacheCallback(triggers_relcache_callback, (Datum) 0);
-}
-
-/* Finds the message columns of rel (hubroute.messages), checking their types. */
-static void
-message_columns(Relation rel)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-
-	if (message_relid == RelationGetRelid(rel))
-		return;
-	message_ticket_id = relation_column(desc, "messages", "ticket_id", INT8OID);
-	message_conversation_id = relation_column(desc, "messages", "conversation_id", INT8OID);
-	message_author = relation_column(desc, "messages", "author_user_id", INT8OID);
-	message_direction = relation_column(desc, "messages", "direction", TEXTOID);
-	message_relid = RelationGetRelid(rel);
-}
+	MESSAGE_TICKET_ID,
+	MESSAGE_CONVERSATION_ID,
+	MESSAGE_AUTHOR,
+	MESSAGE_DIRECTION,
+	MESSAGE_COLUMN_COUNT
+};
+static const ColumnSpec message_spec[MESSAGE_COLUMN_COUNT] = {
+	[MESSAGE_TICKET_ID] = {"ticket_id", INT8OID},
+	[MESSAGE_CONVERSATION_ID] = {"conversation_id", INT8OID},
+	[MESSAGE_AUTHOR] = {"author_user_id", INT8OID},
+	[MESSAGE_DIRECTION] = {"direction", TEXTOID},
+};
+static TableColumns message_columns = {.count = MESSAGE_COLUMN_COUNT,.columns = message_spec};
 
 /*
  * AFTER INSERT of an outgoing message with an author: the author becomes the
@@ -536,6 +515,7 @@ hubroute_message_reply(PG_FUNCTION_ARGS)
 	Relation	rel = trigdata->tg_relation;
 	TupleDesc	desc = RelationGetDescr(rel);
 	HeapTuple	tuple = trigdata->tg_trigtuple;
+	const AttrNumber *attnums;
 	bool		no_ticket,
 				no_conversation,
 				no_author,
@@ -546,11 +526,11 @@ hubroute_message_reply(PG_FUNCTION_ARGS)
 				direction;
 
 	require_hubroute_table(rel, 1u << TABLE_MESSAGES, name);
-	message_columns(rel);
-	ticket_id = heap_getattr(tuple, message_ticket_id, desc, &no_ticket);
-	conversation_id = heap_getattr(tuple, message_conversation_id, desc, &no_conversation);
-	author = heap_getattr(tuple, message_author, desc, &no_author);
-	direction = heap_getattr(tuple, message_direction, desc, &no_direction);
+	attnums = table_columns(&message_columns, rel)->attnums;
+	ticket_id = heap_getattr(tuple, attnums[MESSAGE_TICKET_ID], desc, &no_ticket);
+	conversation_id = heap_getattr(tuple, attnums[MESSAGE_CONVERSATION_ID], desc, &no_conversation);
+	author = heap_getattr(tuple, attnums[MESSAGE_AUTHOR], desc, &no_author);
+	direction = heap_getattr(tuple, attnums[MESSAGE_DIRECTION], desc, &no_direction);
 	if (no_author || no_direction || no_ticket == no_conversation ||
 		strcmp(TextDatumGetCString(direction), "outgoing") != 0)
 		return PointerGetDatum(NULL);	/* the trigger's WHEN and CHECK keep this from happening */

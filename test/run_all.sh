@@ -4,16 +4,21 @@
 #
 #     bash test/run_all.sh
 #
-# Installs what is missing, builds and installs the extension, starts a
-# throw-away PostgreSQL 15 cluster (unix socket in a temp dir, stopped and
+# Installs what is missing, builds and installs the extension's check build
+# (`make HUBROUTE_CHECKS=1`: its own Asserts and HUBROUTE_CHECKS code), starts
+# a throw-away PostgreSQL 15 cluster (unix socket in a temp dir, stopped and
 # removed at exit) and runs, without stopping at the first failing suite:
 #   1. pg_regress tests      test/sql/*.sql  (expected output in expected/)
 #   2. isolation specs       test/specs/*.spec
 #   3. pgTAP files           test/pgtap/*.sql  (with pg_prove)
 #   4. Perl TAP tests        test/t/*.pl       (with prove, as user postgres)
+#   5. valgrind: 1 and 2 again, on a second throw-away cluster whose server
+#      runs under valgrind memcheck (test/valgrind.supp), then its logs are
+#      read: an error whose record shows hubroute's code fails the run.
 # Each regress test, isolation spec, pgTAP file and Perl test file counts as
-# one; the last line printed is "N passed, N failed". Exit status is non-zero
-# when anything failed.
+# one, so does each of them under valgrind, and the valgrind log check counts
+# as one more; the last line printed is "N passed, N failed". Exit status is
+# non-zero when anything failed.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -123,6 +128,108 @@ run_pg_regress_suite() { # run_pg_regress_suite LABEL NTESTS DIFFS make-override
     rm -f "$log"
 }
 
+# Read the valgrind logs of the cluster in $HUBROUTE_PGDIR (its server
+# stopped: processes report their last errors as they exit). An error record
+# that names hubroute's code anywhere, a frame in hubroute.so or in
+# $ROOT/src/ (the stack of the access, of the block's allocation or free, or
+# of the origin of an uninitialised value), fails: each distinct one is
+# printed in full. Errors in the server's own code that test/valgrind.supp
+# does not suppress are only listed, briefly: they are PostgreSQL's, not
+# ours, but each is worth a look (a benign one belongs in test/valgrind.supp,
+# with a comment saying why). Every distinct record, with the suppression
+# that would hide it, is kept in results/valgrind.txt (like
+# regression.diffs, until the next build).
+check_valgrind_logs() {
+    local logs=("$HUBROUTE_PGDIR"/valgrind.*.log) report=results/valgrind.txt ours
+    mkdir -p results
+    rm -f "$report"
+    if [ ! -e "${logs[0]}" ]; then
+        echo "no valgrind logs in $HUBROUTE_PGDIR: the server did not run under valgrind"
+        failed=$((failed + 1))
+        failed_names+=("valgrind-errors")
+        return
+    fi
+    if ! ours=$(awk -v src="$ROOT/src/" -v report="$report" \
+               -v brief_out="$HUBROUTE_PGDIR/valgrind-brief.txt" '
+        function is_ours(text) { return index(text, src) || index(text, "hubroute.so") }
+        # The same error in many backends, or reached from the server by
+        # several paths, is reported once, with the number of times it was
+        # seen: records are keyed without pids and addresses, and those in
+        # hubroute by their kind and hubroute frames only.
+        /VALGRIND-ERROR-BEGIN$/ { inrec = 1; rec = ""; key = ""; ourkey = ""; next }
+        /VALGRIND-ERROR-END$/ {
+            inrec = 0
+            mine = is_ours(rec)
+            if (mine) key = ourkey
+            first = !(key in seen)
+            if (first) { order[++n] = key; text[key] = rec; ours[key] = mine }
+            last = (first && !mine) ? key : ""
+            if (!mine && !(summary in nbrief)) border[++nb] = summary
+            if (!mine) nbrief[summary]++
+            seen[key]++
+            next
+        }
+        inrec {
+            line = $0
+            sub(/^==[0-9]+== ?/, "", line)
+            if (line == "") next
+            # The listing names an error by its kind and first 4 frames
+            # outside the C library.
+            if (rec == "") { summary = line; depth = 0 }
+            else if (line ~ /^ +(at|by) / && line !~ /libio\/|sysdeps\/|libc\.so|vgpreload/ && depth < 4) {
+                b = line; gsub(/0x[0-9A-Fa-f]+: /, "", b)
+                summary = summary "\n      " b; depth++
+            }
+            rec = rec "    " line "\n"
+            k = line; gsub(/0x[0-9A-Fa-f]+/, "", k)
+            key = key k "\n"
+            if (ourkey == "" || is_ours(k) || k !~ /^ +(at|by) /) ourkey = ourkey k "\n"
+            next
+        }
+        # --gen-suppressions=all: the suppression follows its record (kept
+        # for errors in the server only: ours are to be fixed, not hidden).
+        /^[{}]$/ || /^   / { if (last != "") text[last] = text[last] "    " $0 "\n" }
+        END {
+            nours = 0
+            for (i = 1; i <= n; i++) {
+                k = order[i]
+                if (ours[k]) {
+                    nours++
+                    printf "---- hubroute error %d (seen %d time(s)) ----\n%s", nours, seen[k], text[k] > report
+                }
+            }
+            for (i = 1; i <= n; i++) {
+                k = order[i]
+                if (!ours[k])
+                    printf "---- PostgreSQL (seen %d time(s)) ----\n%s", seen[k], text[k] > report
+            }
+            for (i = 1; i <= nb; i++)
+                printf "  - (%d time(s)) %s\n", nbrief[border[i]], border[i] > brief_out
+            print nours
+        }' "${logs[@]}"); then
+        echo "could not read the valgrind logs"
+        ours=-1
+    fi
+    echo "valgrind logs: ${#logs[@]} process(es)"
+    if [ -s "$HUBROUTE_PGDIR/valgrind-brief.txt" ]; then
+        echo "not suppressed, in PostgreSQL's code (not counted; full records in $report):"
+        cat "$HUBROUTE_PGDIR/valgrind-brief.txt"
+    else
+        echo "no unsuppressed errors in PostgreSQL's code"
+    fi
+    if [ "$ours" -ne 0 ]; then
+        if [ "$ours" -gt 0 ]; then
+            echo "valgrind found $ours distinct error(s) in hubroute's code (also in $report):"
+            sed -n '/^---- PostgreSQL /q;p' "$report"
+        fi
+        failed=$((failed + 1))
+        failed_names+=("valgrind-errors")
+    else
+        echo "no valgrind errors in hubroute's code"
+        passed=$((passed + 1))
+    fi
+}
+
 run_pgtap() {
     local log rc=0
     if ! createdb hubroute_tap ||
@@ -160,13 +267,13 @@ run_perl_tap() {
     rm -f "$log"
 }
 
-extra_deps=()
+extra_deps=(valgrind)
 if [ "${#PERL_TESTS[@]}" -gt 0 ]; then
     extra_deps+=(libipc-run-perl) # PostgreSQL::Test::Cluster needs IPC::Run
 fi
 
 setup_step install-deps hubroute_install_deps "${extra_deps[@]}"
-setup_step build hubroute_build
+setup_step build hubroute_build HUBROUTE_CHECKS=1
 setup_step start-cluster hubroute_start_cluster fsync=off
 
 if [ "${#REGRESS_TESTS[@]}" -gt 0 ]; then
@@ -187,6 +294,33 @@ fi
 if [ "${#PERL_TESTS[@]}" -gt 0 ]; then
     section "Perl TAP: ${#PERL_TESTS[@]} file(s)"
     run_perl_tap
+fi
+
+# The regress and isolation suites once more, the server under valgrind: the
+# first cluster is stopped (one cluster per shell) and a fresh one started.
+# Settings for speed only: no fsync, no autovacuum workers to instrument,
+# small shared memory to set up. Isolation steps are 20 to 50 times slower
+# under valgrind; isolationtester cancels a step after PGISOLATIONTIMEOUT
+# seconds (300 by default), so give it twice that. A suite that fails here
+# and passed above points at timing, or at a crash the logs will show.
+if [ "$((${#REGRESS_TESTS[@]} + ${#ISOLATION_SPECS[@]}))" -gt 0 ]; then
+    section "valgrind: regress + isolation"
+    valgrind_start=$SECONDS
+    hubroute_stop_cluster
+    setup_step start-valgrind-cluster hubroute_start_valgrind_cluster \
+        fsync=off autovacuum=off shared_buffers=16MB max_connections=30
+    if [ "${#REGRESS_TESTS[@]}" -gt 0 ]; then
+        run_pg_regress_suite valgrind-regress "${#REGRESS_TESTS[@]}" regression.diffs ISOLATION=
+    fi
+    if [ "${#ISOLATION_SPECS[@]}" -gt 0 ]; then
+        PGISOLATIONTIMEOUT=600 run_pg_regress_suite valgrind-isolation \
+            "${#ISOLATION_SPECS[@]}" output_iso/regression.diffs REGRESS=
+    fi
+    if ! hubroute_stop_server; then
+        echo "the valgrind cluster did not stop cleanly; reading its logs anyway"
+    fi
+    check_valgrind_logs
+    echo "valgrind section: $((SECONDS - valgrind_start)) s"
 fi
 
 finish
