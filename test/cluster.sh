@@ -21,7 +21,10 @@
 # opened, and no cluster that these helpers did not start is ever touched.
 
 HUBROUTE_PG_MAJOR=15
-HUBROUTE_PGBIN=/usr/lib/postgresql/${HUBROUTE_PG_MAJOR}/bin
+# HUBROUTE_PGBIN may name another PostgreSQL 15's binaries (say, a private
+# copy, so that two checkouts can build and test at once without installing
+# over each other).
+HUBROUTE_PGBIN=${HUBROUTE_PGBIN:-/usr/lib/postgresql/${HUBROUTE_PG_MAJOR}/bin}
 HUBROUTE_PG_CONFIG=${HUBROUTE_PGBIN}/pg_config
 HUBROUTE_PGPORT=${HUBROUTE_PGPORT:-55432}
 # The cluster this shell started (never inherited from a parent process, so
