@@ -4,7 +4,7 @@
  * with transaction semantics.
  *
  * How a transaction's changes take effect, so that routing stays as if
- * serial while inserts wait for nobody:
+ * serial while inserts never wait for each other:
  *  - a decision (a routed, manually owned or imported new item, or
  *    route_ticket()/route_conversation()) takes effect at once, so that
  *    concurrent decisions see it: one more open item for its owner (when
