@@ -4,7 +4,7 @@
  * with transaction semantics.
  *
  * How a transaction's changes take effect, so that routing stays as if
- * serial while inserts never wait for each other:
+ * serial while no decision ever waits:
  *  - a decision (a routed, manually owned or imported new item, or
  *    route_ticket()/route_conversation()) takes effect at once, so that
  *    concurrent decisions see it: one more open item for its owner (when
@@ -12,11 +12,12 @@
  *    moved. It is one EFFECT_GAIN, which an abort, or a row that never gets
  *    inserted, takes back as a whole;
  *  - a change to an existing item (closed, reopened, reassigned, deleted, a
- *    reply) counts at commit (EFFECT_CHANGE), and meanwhile marks the users
- *    whose count it changes unsettled (EFFECT_UNSETTLED: a counter in the
- *    slot, and a lock on the user held to commit, see locking.c). The
- *    transaction's own decisions see its own changes at once (own_changes);
- *    other transactions' balanced and least-busy decisions wait for them.
+ *    reply) counts at commit (EFFECT_CHANGE). The transaction's own
+ *    decisions see its own changes at once (own_changes); other
+ *    transactions' decisions route on the counts as they stand, without the
+ *    change, until it commits. SPEC §2 promises the spread of 1 only while
+ *    no items close, and a decision that waited for a change could close a
+ *    lock cycle with the application's own row locks (locking.c).
  * Each change is an Effect in a list kept for the transaction; a
  * subtransaction abort undoes its own suffix of it.
  *
@@ -34,8 +35,7 @@
 typedef enum EffectKind
 {
 	EFFECT_GAIN,				/* now, undone by an abort */
-	EFFECT_CHANGE,				/* at commit */
-	EFFECT_UNSETTLED			/* load->unsettled raised until the end */
+	EFFECT_CHANGE				/* at commit */
 } EffectKind;
 
 typedef struct Effect
@@ -65,7 +65,6 @@ typedef struct OwnChanges
 static Effect *effects = NULL;	/* in TopTransactionContext */
 static int	effect_count = 0;
 static int	effect_space = 0;
-static int	unsettled_count = 0;	/* EFFECT_UNSETTLED in the list */
 static HTAB *own_changes = NULL;	/* user id -> OwnChanges, for EFFECT_CHANGE */
 static SubTransactionId reload_requested = InvalidSubTransactionId;
 
@@ -134,8 +133,8 @@ own_changes_rebuild(void)
 /*
  * Ends an effect of a transaction that aborted, or of a decision whose row
  * never came: a GAIN is taken back (count, stamp and rotation, each unless
- * a later decision moved it further), a CHANGE dropped, an UNSETTLED mark
- * lifted (the caller holds the decision lock).
+ * a later decision moved it further), a CHANGE dropped (the caller holds the
+ * decision lock).
  */
 static void
 effect_undo(Effect *effect)
@@ -143,25 +142,16 @@ effect_undo(Effect *effect)
 	if (effect->settled)
 		return;
 	effect->settled = true;
-	switch (effect->what)
+	if (effect->what == EFFECT_CHANGE)
+		return;
+	effect->load->open[effect->kind] -= effect->delta;
+	if (effect->stamped && effect->load->last_assigned_at == effect->stamp)
+		effect->load->last_assigned_at = effect->previous_stamp;
+	if (effect->rotation != NULL && effect->rotation->started &&
+		effect->rotation->last_user_id == effect->load->user_id)
 	{
-		case EFFECT_CHANGE:
-			return;
-		case EFFECT_UNSETTLED:
-			pg_atomic_sub_fetch_u32(&effect->load->unsettled, 1);
-			unsettled_count--;
-			return;
-		case EFFECT_GAIN:
-			effect->load->open[effect->kind] -= effect->delta;
-			if (effect->stamped && effect->load->last_assigned_at == effect->stamp)
-				effect->load->last_assigned_at = effect->previous_stamp;
-			if (effect->rotation != NULL && effect->rotation->started &&
-				effect->rotation->last_user_id == effect->load->user_id)
-			{
-				effect->rotation->started = effect->previous_started;
-				effect->rotation->last_user_id = effect->previous_user;
-			}
-			return;
+		effect->rotation->started = effect->previous_started;
+		effect->rotation->last_user_id = effect->previous_user;
 	}
 }
 
@@ -213,27 +203,9 @@ counters_gain(ItemKind kind, int64 user_id, int delta, TimestampTz stamp)
 }
 
 /*
- * Marks load unsettled until this transaction ends, once per transaction:
- * decisions comparing it wait for us from now on.
- */
-static void
-mark_unsettled(UserLoad *load)
-{
-	Effect		effect = {.what = EFFECT_UNSETTLED,.load = load};
-
-	for (int i = 0; i < effect_count; i++)
-		if (effects[i].what == EFFECT_UNSETTLED && effects[i].load == load && !effects[i].settled)
-			return;
-	lock_user_unsettled(load->user_id);
-	pg_atomic_add_fetch_u32(&load->unsettled, 1);
-	unsettled_count++;
-	(void) effect_push(&effect);
-}
-
-/*
  * delta open items of kind for user_id when this transaction commits, and
- * its last assignment at stamp (DT_NOBEGIN: none). Until then a user whose
- * count changes is unsettled.
+ * its last assignment at stamp (DT_NOBEGIN: none); this transaction's own
+ * decisions see it at once.
  */
 void
 counters_change_at_commit(ItemKind kind, int64 user_id, int delta, TimestampTz stamp)
@@ -243,26 +215,8 @@ counters_change_at_commit(ItemKind kind, int64 user_id, int delta, TimestampTz s
 		.delta = delta,.stamped = stamp != DT_NOBEGIN,.stamp = stamp,
 	};
 
-	if (delta != 0)
-		mark_unsettled(effect.load);
 	(void) effect_push(&effect);
 	own_changes_add(&effect);
-}
-
-/*
- * Waits until no other transaction in flight is changing a candidate's
- * count at commit, so that the loads compared next are settled. A
- * transaction with such changes of its own does not wait (two of them could
- * wait for each other); it compares the loads as they stand.
- */
-void
-counters_wait_settled(const Candidate *candidates, int count)
-{
-	if (unsettled_count > 0)
-		return;
-	for (int i = 0; i < count; i++)
-		if (pg_atomic_read_u32(&candidates[i].load->unsettled) != 0)
-			wait_user_settled(candidates[i].user_id);
 }
 
 /*
@@ -315,9 +269,8 @@ counters_request_reload(void)
 }
 
 /*
- * Commit: the changes take effect and the users are settled (before our
- * locks go, which is when waiting decisions look); or, after a rebuild,
- * everything is loaded again.
+ * Commit: the changes take effect; or, after a rebuild, everything is
+ * loaded again.
  */
 static void
 counters_commit(void)
@@ -335,8 +288,6 @@ counters_commit(void)
 			if (effect->stamped)
 				stamp_load(effect->load, effect->stamp);
 		}
-		else if (effect->what == EFFECT_UNSETTLED)
-			pg_atomic_sub_fetch_u32(&effect->load->unsettled, 1);
 	}
 	if (reload_requested != InvalidSubTransactionId)
 		shared_state()->loaded = false;
@@ -392,7 +343,7 @@ static void
 counters_forget(void)
 {
 	effects = NULL;
-	effect_count = effect_space = unsettled_count = 0;
+	effect_count = effect_space = 0;
 	own_changes = NULL;
 	reload_requested = InvalidSubTransactionId;
 }

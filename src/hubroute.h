@@ -200,7 +200,6 @@ typedef struct UserLoad
 	int64		user_id;
 	int32		open[2];		/* by ItemKind */
 	TimestampTz last_assigned_at;	/* DT_NOBEGIN: never assigned */
-	pg_atomic_uint32 unsettled; /* transactions in flight changing it at commit */
 } UserLoad;
 
 /* A round-robin channel's rotation: the last user served. */
@@ -341,8 +340,6 @@ typedef enum ReferenceKind
 extern void decision_lock(void);
 extern void decision_lock_shared(void);
 extern void decision_unlock(void);
-extern void lock_user_unsettled(int64 user_id);
-extern void wait_user_settled(int64 user_id);
 extern void lock_reference(ReferenceKind kind, int64 id);
 extern void lock_reference_removal(ReferenceKind kind, int64 id);
 extern void lock_item_tables(void);
@@ -354,7 +351,6 @@ extern int	counters_gain_locked(ItemKind kind, UserLoad *load, int delta, Timest
 								 Rotation *rotation);
 extern int	counters_gain(ItemKind kind, int64 user_id, int delta, TimestampTz stamp);
 extern void counters_change_at_commit(ItemKind kind, int64 user_id, int delta, TimestampTz stamp);
-extern void counters_wait_settled(const Candidate *candidates, int count);
 extern void counters_read(const UserLoad *load, int32 open[2], TimestampTz *last_assigned_at);
 extern void counters_cancel(int handle);
 extern bool counters_effect_is_for(int handle, int64 user_id);

@@ -6,7 +6,7 @@
  * the channel's row FOR KEY SHARE; with many sessions inserting into one
  * channel those locks become multixacts on a single row, which cost a
  * quarter of the insert rate on the benchmark machine. So the item tables
- * have no foreign keys. Instead (the locks are rule 2 of locking.c):
+ * have no foreign keys. Instead (the locks are rule 3 of locking.c):
  *  - writing an item locks each key it refers to (channel, owner, team,
  *    contact) in share mode to commit, then checks that the row exists: the
  *    first three in the configuration cache, refreshed after the lock, the
@@ -90,7 +90,7 @@ read_contact(Relation rel, HeapTuple tuple, void *arg)
 }
 
 /*
- * Locks contact_id as referred to (rule 2 of locking.c) and reads it:
+ * Locks contact_id as referred to (rule 3 of locking.c) and reads it:
  * whether it exists, its owner and tracked flag. Read through the primary
  * key with the latest snapshot, so a contact deleted and committed just now
  * is gone; no SQL, so nothing a DBA attached to contacts runs here.
@@ -114,7 +114,7 @@ integrity_read_contact(int64 contact_id, ContactInfo *contact)
 }
 
 /*
- * Locks the keys row refers to among those asked for (rule 2 of
+ * Locks the keys row refers to among those asked for (rule 3 of
  * locking.c), before the configuration cache is refreshed and checked.
  */
 void

@@ -2,7 +2,8 @@
  * locking.c: every lock hubroute takes, and the protocol they make up.
  *
  * Why routing is exact under concurrency, as fast as the inserts around it,
- * and keeps references whole without foreign keys:
+ * keeps references whole without foreign keys, and adds no edge to a lock
+ * cycle that the application's own statements would not have:
  *
  *  1. The decision lock. A routing decision compares loads and counts its
  *     choice in one short critical section under the database's decision
@@ -12,39 +13,44 @@
  *     inserts into one pool see each other: the result is as if they were
  *     routed one at a time, and once they commit the open counts of a
  *     balanced or least-busy pool differ by at most 1.
- *  2. References. Item tables have no foreign keys (integrity.c). An item
+ *  2. Changes at commit. A change to an existing item (close, reopen,
+ *     reassign, delete, reply) counts at commit. Nobody waits for it: other
+ *     transactions' decisions route on the counts as they stand until it
+ *     commits (SPEC §2 promises the spread of 1 only while no items close),
+ *     and the changing transaction's own decisions see it at once. A
+ *     decision that waited for such a change could close a cycle with a row
+ *     lock the application holds (it once did: issue 8).
+ *  3. References. Item tables have no foreign keys (integrity.c). An item
  *     written with a channel, contact, owner or team holds, to commit, a
  *     share lock on that key (lock_reference()); removing the row (DELETE,
  *     or UPDATE of its id) first takes the exclusive lock on its key
  *     (lock_reference_removal()) and then looks for items that refer to it
  *     with the latest snapshot. Whichever comes second waits for the other,
- *     as with a foreign key's KEY SHARE lock, but nothing is written to the
- *     referenced row (no multixacts on a hot channel's row), and inserts
- *     never wait for each other. An inserter re-reads the key after its lock
- *     is granted, so a removal that committed meanwhile is seen. TRUNCATE of
- *     a referenced table instead takes a SHARE lock on both item tables
- *     (lock_item_tables()), waiting for every writer of items.
- *  3. Changes at commit. A change to an existing item (close, reopen,
- *     reassign, delete, reply) counts at commit and holds a lock on each user
- *     whose count it changes until then (lock_user_unsettled()). A balanced
- *     or least-busy decision first waits for those of its candidates
- *     (wait_user_settled(): a share lock taken and dropped at once), so it
- *     routes as if after the change, committed or not. A transaction holding
- *     such user locks itself never waits for others', so two changing
- *     transactions cannot wait for each other this way; any wait is one the
- *     deadlock detector sees.
+ *     exactly where a foreign key's KEY SHARE lock would make it wait, but
+ *     nothing is written to the referenced row (no multixacts on a hot
+ *     channel's row), and inserts never wait for each other. An inserter
+ *     re-reads the key after its lock is granted, so a removal that committed
+ *     meanwhile is seen. TRUNCATE of a referenced table takes a SHARE lock
+ *     on both item tables instead (lock_item_tables()).
  *  4. Loading the counts. The counts are loaded from the tables only while
  *     no transaction writing items is in flight: at first use after the
  *     server starts (none can have counted anything yet; concurrent first
  *     users queue on lock_counts_load()), and after
- *     hubroute.rebuild_counters(), which holds lock_item_tables() until its
- *     commit marks the counts stale.
+ *     hubroute.rebuild_counters() or a change to the log by anyone but
+ *     hubroute, which hold lock_item_tables() until their commit marks the
+ *     counts stale.
  *  5. No lock here can be taken or held from SQL: the heavyweight ones are
  *     in the advisory lock space with a fourth key field that
  *     pg_advisory_lock() and its kin never use (they use 1 and 2), so no
  *     role can stall routing by taking them first. They show in pg_locks as
- *     advisory locks with objsubid 3 (user counts), 4 (loading the counts)
- *     and 5 to 8 (references to a channel, user, team or contact).
+ *     advisory locks with objsubid 4 (loading the counts) and 5 to 8
+ *     (references to a channel, user, team or contact).
+ *
+ * So a routing statement waits only where the application's own statements
+ * would: for a row lock route_ticket() takes as an UPDATE would, for a
+ * referenced row being deleted as a foreign key would, and behind a
+ * rebuild as behind LOCK TABLE. Every such wait is on a heavyweight lock the
+ * deadlock detector sees.
  *
  * An aborted insert gives back its count, which may leave its user one
  * below the others until the next insert into the pool fills the gap: the
@@ -57,7 +63,6 @@
 #include "storage/lock.h"
 
 /* The fourth key field of each kind of lock (see rule 5). */
-#define LOCK_FIELD_USER_COUNT	3
 #define LOCK_FIELD_COUNTS_LOAD	4
 #define LOCK_FIELD_REFERENCE	5	/* + ReferenceKind */
 
@@ -99,39 +104,21 @@ lock_key(int64 key, uint16 field, LOCKMODE mode)
 	(void) LockAcquire(&tag, mode, false, false);
 }
 
-/* Rule 3: this transaction changes user_id's count at commit. */
-void
-lock_user_unsettled(int64 user_id)
-{
-	lock_key(user_id, LOCK_FIELD_USER_COUNT, RowExclusiveLock);
-}
-
-/* Rule 3: waits for the transactions changing user_id's count. */
-void
-wait_user_settled(int64 user_id)
-{
-	LOCKTAG		tag;
-
-	key_tag(&tag, user_id, LOCK_FIELD_USER_COUNT);
-	(void) LockAcquire(&tag, ShareLock, false, false);
-	LockRelease(&tag, ShareLock, false);
-}
-
-/* Rule 2: an item being written refers to id. */
+/* Rule 3: an item being written refers to id. */
 void
 lock_reference(ReferenceKind kind, int64 id)
 {
 	lock_key(id, LOCK_FIELD_REFERENCE + kind, ShareLock);
 }
 
-/* Rule 2: the row with id is being removed. */
+/* Rule 3: the row with id is being removed. */
 void
 lock_reference_removal(ReferenceKind kind, int64 id)
 {
 	lock_key(id, LOCK_FIELD_REFERENCE + kind, ExclusiveLock);
 }
 
-/* Rules 2 and 4: waits for every writer of items, and holds new ones off to commit. */
+/* Rules 3 and 4: waits for every writer of items, and holds new ones off to commit. */
 void
 lock_item_tables(void)
 {

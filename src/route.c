@@ -99,9 +99,6 @@ route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
 	}
 	if (channel->rule.distribution == DISTRIBUTION_ROUND_ROBIN && channel->rotation == NULL)
 		channel->rotation = shared_rotation(channel->channel_id);
-	if (channel->rule.distribution == DISTRIBUTION_BALANCED ||
-		channel->rule.distribution == DISTRIBUTION_LEAST_BUSY)
-		counters_wait_settled(candidates, count);
 	decision_lock();
 	candidates_read_loads(candidates, count);
 	chosen = distribute(request, candidates, count, decision);

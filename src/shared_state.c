@@ -179,12 +179,11 @@ shared_state(void)
 	return database_state;
 }
 
-/* A new user's slot: no open items, never assigned, nobody changing it. */
+/* A new user's slot: no open items, never assigned. */
 static void
 user_load_init(void *slot)
 {
 	((UserLoad *) slot)->last_assigned_at = DT_NOBEGIN;
-	pg_atomic_init_u32(&((UserLoad *) slot)->unsettled, 0);
 }
 
 /* A new channel's rotation: not started. */
