@@ -767,6 +767,7 @@ GRANT SELECT ON hubroute.users, hubroute.teams, hubroute.team_members, hubroute.
                 hubroute.user_skills TO hubroute_internal;        -- the cached configuration
 GRANT SELECT ON hubroute.tickets, hubroute.conversations TO hubroute_internal; -- counts, references
 GRANT SELECT ON hubroute.assignments TO hubroute_internal;                   -- recency, rotations
+GRANT SELECT ON hubroute.assignments_id_seq TO hubroute_internal;            -- a restore loading
 -- hubroute_logger: the log and the outbox, when written through SQL.
 GRANT INSERT ON hubroute.assignments, hubroute.notifications TO hubroute_logger;
 

@@ -75,7 +75,7 @@ update_as_caller(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, D
 /*
  * An outgoing message by author_id on an open unassigned item makes the
  * author its owner (method reply): an UPDATE run as the role that inserted
- * the message.
+ * the message. A restored message assigns no one.
  */
 void
 assign_reply(ItemKind kind, int64 item_id, int64 author_id)
@@ -89,6 +89,8 @@ assign_reply(ItemKind kind, int64 item_id, int64 author_id)
 	char	   *context = psprintf("assigning %s %lld to user %lld, the author of an outgoing reply",
 								   info->noun, (long long) item_id, (long long) author_id);
 
+	if (restore_in_progress())
+		return;
 	spi_connect();
 	(void) update_as_caller(&reply_plans[kind], sql, 2, argtypes, values, NULL, SOURCE_REPLY, context);
 	spi_finish();

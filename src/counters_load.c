@@ -14,6 +14,7 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 
 PG_FUNCTION_INFO_V1(hubroute_rebuild_counters);
 PG_FUNCTION_INFO_V1(hubroute_routing_load);
@@ -68,12 +69,16 @@ load_from_tables(Oid namespace)
 	bool		isnull;
 
 	for (int i = 0; i < users; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		slots[i] = shared_user_load(spi_get_int64(i, 1, &isnull));
+	}
 	channels = spi_run_committed(spi_prepare_once(load_rotations_sql, 0, NULL), NULL, NULL, 0);
 	rotations = palloc(sizeof(Rotation *) * Max(channels, 1));
 	rotation_users = palloc(sizeof(int64) * Max(channels, 1));
 	for (int i = 0; i < channels; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		rotations[i] = shared_rotation(spi_get_int64(i, 1, &isnull));
 		rotation_users[i] = spi_get_int64(i, 2, &isnull);
 	}

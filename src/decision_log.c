@@ -35,6 +35,8 @@
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parse_func.h"
+#include "access/xact.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -46,6 +48,11 @@ PG_FUNCTION_INFO_V1(hubroute_log_changed);
 
 static SPIPlanPtr log_plan;
 static SPIPlanPtr notify_plan;
+
+/* restore_in_progress()'s last answer, for the statement it was asked in. */
+static LocalTransactionId restoring_lxid = InvalidLocalTransactionId;
+static TimestampTz restoring_statement;
+static bool restoring;
 static bool logging = false;	/* hubroute's own log insert through SQL is running */
 
 /* The columns of hubroute.assignments the log fills, in this order. */
@@ -358,6 +365,51 @@ bool
 decision_log_has_item(ItemKind kind, int64 item_id)
 {
 	return hubroute_has_row(TABLE_ASSIGNMENTS, item_kind_info(kind)->id_column, item_id);
+}
+
+/*
+ * Is a restore loading hubroute's tables? pg_restore, or psql running a
+ * pg_dump script, loads the log's rows with their ids before any item
+ * (pg_dump orders the extension's tables by their foreign keys; the log has
+ * none) and sets the sequences only at its end, so until then the log's
+ * identity sequence is behind its rows, where hubroute's own inserts never
+ * leave it. Meanwhile hubroute changes no data (issue 8): restored items
+ * are counted as they are and logged nowhere, restored replies assign no
+ * one. Asked once per statement, as hubroute_internal.
+ */
+bool
+restore_in_progress(void)
+{
+	Relation	rel;
+	AttrNumber	id;
+	Oid			sequence;
+	char	   *sql;
+	InternalSql internal;
+	bool		isnull;
+
+	if (restoring_lxid == MyProc->lxid && restoring_statement == GetCurrentStatementStartTimestamp())
+		return restoring;
+	rel = table_open(hubroute_relid(TABLE_ASSIGNMENTS), AccessShareLock);
+	id = relation_column(RelationGetDescr(rel), "assignments", "id", INT8OID);
+	sequence = getIdentitySequence(RelationGetRelid(rel), id, true);
+	table_close(rel, AccessShareLock);
+	restoring = false;
+	if (OidIsValid(sequence))
+	{
+		sql = psprintf("SELECT (SELECT pg_catalog.max(a.id) FROM hubroute.assignments a)"
+					   " OPERATOR(pg_catalog.>=) (SELECT CASE WHEN s.is_called"
+					   " THEN s.last_value OPERATOR(pg_catalog.+) 1 ELSE s.last_value END FROM %s s)",
+					   quote_qualified_identifier(get_namespace_name(get_rel_namespace(sequence)),
+												  get_rel_name(sequence)));
+		internal_sql_begin(&internal, INTERNAL_READER);
+		if (spi_run_latest(spi_prepare_once(sql, 0, NULL), NULL, NULL, 1) == 1)
+			restoring = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+												   &isnull)) && !isnull;
+		internal_sql_end(&internal);
+	}
+	restoring_lxid = MyProc->lxid;
+	restoring_statement = GetCurrentStatementStartTimestamp();
+	return restoring;
 }
 
 /* Queues an owner_offline e-mail for a contact owner who got an item while away. */

@@ -377,6 +377,7 @@ extern void pending_register_callbacks(void);
 /* The assignments log and the notifications outbox. */
 extern void decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision);
 extern bool decision_log_has_item(ItemKind kind, int64 item_id);
+extern bool restore_in_progress(void);
 extern void decision_log_register_callbacks(void);
 extern void decision_notify_owner_offline(ItemKind kind, int64 item_id, int64 user_id);
 

@@ -38,7 +38,10 @@
  *     users queue on lock_counts_load()), and after
  *     hubroute.rebuild_counters() or a change to the log by anyone but
  *     hubroute, which hold lock_item_tables() until their commit marks the
- *     counts stale.
+ *     counts stale. The load reads what is committed, blind to the loading
+ *     transaction's own changes. A first user waits for another's load
+ *     however long lock_timeout is: routing never fails an insert for
+ *     routing reasons.
  *  5. No lock here can be taken or held from SQL: the heavyweight ones are
  *     in the advisory lock space with a fourth key field that
  *     pg_advisory_lock() and its kin never use (they use 1 and 2), so no
@@ -60,6 +63,7 @@
 
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "utils/guc.h"
 #include "storage/lock.h"
 
 /* The fourth key field of each kind of lock (see rule 5). */
@@ -126,14 +130,23 @@ lock_item_tables(void)
 	LockRelationOid(hubroute_relid(TABLE_CONVERSATIONS), ShareLock);
 }
 
-/* Rule 4: one backend at a time loads this database's counts (a session lock). */
+/*
+ * Rule 4: one backend at a time loads this database's counts (a session
+ * lock). Waiting for another backend's load is not cut short by
+ * lock_timeout: routing never fails an insert for routing reasons
+ * (statement_timeout and a cancel still end the wait).
+ */
 void
 lock_counts_load(void)
 {
 	LOCKTAG		tag;
+	int			nest = NewGUCNestLevel();
 
+	(void) set_config_option("lock_timeout", "0", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
 	key_tag(&tag, 0, LOCK_FIELD_COUNTS_LOAD);
 	(void) LockAcquire(&tag, ExclusiveLock, true, false);
+	AtEOXact_GUC(true, nest);
 }
 
 /* Rule 4: the counts are loaded. */

@@ -13,6 +13,7 @@
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 PG_FUNCTION_INFO_V1(hubroute_item_before_insert);
@@ -96,12 +97,13 @@ routes_by_contact(const ItemRow *row, const ChannelInfo *channel)
 /*
  * An item that comes with assigned_at was decided elsewhere (an import, or
  * a restore): it is kept as it is, counted, and logged as an import unless
- * the log already has its history (a restore brings it along).
+ * the log already has its history or a restore is loading it (a restore
+ * brings the log along).
  */
 static int
 decide_import(ItemKind kind, const ItemRow *row, RoutingDecision *decision)
 {
-	bool		logged = !decision_log_has_item(kind, row->id);
+	bool		logged = !decision_log_has_item(kind, row->id) && !restore_in_progress();
 
 	decision->at = row->assigned_at;
 	decision->assigned = row->has_owner;
@@ -201,6 +203,7 @@ hubroute_item_before_insert(PG_FUNCTION_ARGS)
 	int			effect;
 	HeapTuple	result;
 
+	CHECK_FOR_INTERRUPTS();
 	item_row_read(rel, kind, trigdata->tg_trigtuple, true, &row);
 	pending_settle_previous(rel, kind);
 	if (!row.has_channel)
@@ -308,6 +311,7 @@ hubroute_item_before_update(PG_FUNCTION_ARGS)
 	Datum		value;
 	bool		isnull = false;
 
+	CHECK_FOR_INTERRUPTS();
 	item_row_read(rel, kind, trigdata->tg_trigtuple, false, &old_row);
 	item_row_read(rel, kind, trigdata->tg_newtuple, false, &new_row);
 	if (!new_row.has_channel)
@@ -469,6 +473,8 @@ hubroute_item_count(PG_FUNCTION_ARGS)
 	Relation	rel = trigdata->tg_relation;
 	ItemKind	kind = item_kind_of(rel, name);
 
+	/* A multi-row statement's AFTER work runs with no other check for a cancel. */
+	CHECK_FOR_INTERRUPTS();
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		after_insert(rel, kind, trigdata->tg_trigtuple);
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))

@@ -1,5 +1,11 @@
-# pg_dump carries every hubroute table; a restore routes nothing again, logs
-# no new decisions, and rebuilds the load counters from the restored items.
+# pg_dump carries every hubroute table, and a restore, with pg_restore or with
+# psql running a plain dump, gives back exactly what was dumped: no hubroute
+# trigger changes data while the restore loads it (issue 8 §1). The source
+# has messages (incoming ones, replies that assigned their author, a reply
+# whose item was set back to unassigned by hand afterwards), manual changes,
+# closes, notifications, imports; it keeps taking inserts, replies and
+# closes while pg_dump runs. The restored databases are compared with the
+# source, as pg_dump saw it, table by table.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -13,51 +19,132 @@ $node->start;
 $node->safe_psql('postgres', 'CREATE DATABASE source');
 $node->safe_psql('source', q{
 	CREATE EXTENSION hubroute;
-	INSERT INTO hubroute.users (id, name, seat) VALUES (1, 'Ann', 'service'), (2, 'Bob', 'service'), (3, 'Cid', 'service');
+	INSERT INTO hubroute.users (id, name, seat, available) VALUES
+		(1, 'Ann', 'service', true), (2, 'Bob', 'service', true), (3, 'Cid', 'service', true),
+		(4, 'Dee', 'service', false);
+	INSERT INTO hubroute.teams (id, name) VALUES (1, 'Support');
+	INSERT INTO hubroute.team_members (team_id, user_id) VALUES (1, 1), (1, 2);
 	INSERT INTO hubroute.workspaces VALUES (1, 'Help desk', 'helpdesk'), (2, 'Inbox', 'inbox');
 	INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to, distribution) VALUES
 		(10, 1, 'email', 'support@', 'users_and_teams', 'balanced'),
 		(11, 1, 'form', 'form', 'users_and_teams', 'round_robin'),
+		(12, 1, 'chat', 'by owner', 'contact_owner', NULL),
+		(13, 1, 'email', 'waiting room', 'nobody', NULL),
 		(20, 2, 'chat', 'chat', 'users_and_teams', NULL),
 		(21, 2, 'chat', 'nobody', 'nobody', NULL);
-	INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES (10, 1), (10, 2), (11, 2), (11, 3), (20, 1), (20, 3);
+	INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES
+		(10, 1), (10, 2), (11, 2), (11, 3), (20, 1), (20, 3);
+	INSERT INTO hubroute.channel_targets (channel_id, team_id) VALUES (11, 1);
+	INSERT INTO hubroute.contacts (id, name, owner_id, tracked) VALUES (100, 'Customer', 4, true);
 	INSERT INTO hubroute.tickets (channel_id, subject) SELECT 10, 't' || g FROM generate_series(1, 7) g;
 	INSERT INTO hubroute.tickets (channel_id, subject) SELECT 11, 'f' || g FROM generate_series(1, 3) g;
+	-- Dee, the contact's owner, is away: she gets it, and an e-mail.
+	INSERT INTO hubroute.tickets (channel_id, contact_id, subject) VALUES (12, 100, 'for Dee');
+	INSERT INTO hubroute.tickets (channel_id, subject) SELECT 13, 'w' || g FROM generate_series(1, 4) g;
 	INSERT INTO hubroute.conversations (channel_id, subject) SELECT 20, 'c' || g FROM generate_series(1, 5) g;
-	INSERT INTO hubroute.conversations (channel_id, subject) VALUES (21, 'nobody');
+	INSERT INTO hubroute.conversations (channel_id, subject) VALUES (21, 'nobody'), (21, 'nobody 2');
+	-- An import, decided elsewhere.
+	INSERT INTO hubroute.tickets (channel_id, subject, owner_id, assigned_at)
+		VALUES (10, 'imported', 3, '2026-01-01 10:00+00');
+	-- Messages: the customer writes; agents reply on waiting items, which
+	-- assigns them; one of those is set back to unassigned by hand.
+	INSERT INTO hubroute.messages (ticket_id, direction, body)
+		SELECT id, 'incoming', 'help' FROM hubroute.tickets ORDER BY id;
+	INSERT INTO hubroute.messages (ticket_id, direction, author_user_id, body)
+		SELECT id, 'outgoing', 1, 'on it' FROM hubroute.tickets WHERE channel_id = 13 ORDER BY id;
+	INSERT INTO hubroute.messages (conversation_id, direction, author_user_id, body)
+		SELECT id, 'outgoing', 3, 'hello' FROM hubroute.conversations WHERE channel_id = 21 ORDER BY id;
+	UPDATE hubroute.tickets SET owner_id = NULL
+	 WHERE id = (SELECT min(id) FROM hubroute.tickets WHERE channel_id = 13);
+	UPDATE hubroute.conversations SET owner_id = NULL
+	 WHERE id = (SELECT min(id) FROM hubroute.conversations WHERE channel_id = 21);
+	-- An outgoing message on an item someone else already owns.
+	INSERT INTO hubroute.messages (ticket_id, direction, author_user_id, body)
+		SELECT min(id), 'outgoing', 2, 'me too' FROM hubroute.tickets WHERE channel_id = 10;
+	-- Closes and a reassignment.
 	UPDATE hubroute.tickets SET status = 'closed' WHERE id IN (1, 4);
 	UPDATE hubroute.tickets SET owner_id = 3 WHERE id = 2;
 });
 
-# What must survive: owners, decisions, the counts routing compares (loaded
-# from the restored tables on first use), and the sequences. The rotation
-# is read back from hubroute.assignments: the next inserts show it.
-my $state = q{
-	SELECT (SELECT string_agg(id || ':' || coalesce(owner_id::text, '-') || ':' || status, ',' ORDER BY id) FROM hubroute.tickets)
-	    || ' | ' || (SELECT string_agg(id || ':' || coalesce(owner_id::text, '-'), ',' ORDER BY id) FROM hubroute.conversations)
-	    || ' | ' || (SELECT count(*) FROM hubroute.assignments)
-	    || ' | ' || (SELECT string_agg(user_id || '=' || open_tickets || '/' || open_conversations, ',' ORDER BY user_id) FROM hubroute.user_load)
-	    || ' | ' || (SELECT string_agg(user_id || '=' || open_tickets || '/' || open_conversations, ',' ORDER BY user_id)
-	                   FROM hubroute.routing_load())
-};
-my $before = $node->safe_psql('source', $state);
+# Every hubroute table, one row a line, in a fixed order.
+my @tables = qw(users teams team_members workspaces workspace_teams channels channel_targets
+	contacts skills user_skills tickets conversations messages assignments notifications);
+sub table_text
+{
+	my ($table) = @_;
+	return "SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM hubroute.$table t";
+}
 
+# The source keeps working while pg_dump runs: inserts, replies on waiting
+# items, closes, in a loop of small transactions.
+my $load = $node->background_psql('source');
+$load->query_safe(q{
+	CREATE PROCEDURE pg_temp.work(seconds float8) LANGUAGE plpgsql AS $$
+	DECLARE
+		stop timestamptz := clock_timestamp() + seconds * interval '1 second';
+		waiting bigint;
+	BEGIN
+		WHILE clock_timestamp() < stop LOOP
+			INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 'during the dump');
+			INSERT INTO hubroute.tickets (channel_id, subject) VALUES (13, 'waits') RETURNING id INTO waiting;
+			INSERT INTO hubroute.messages (ticket_id, direction, author_user_id, body)
+				VALUES (waiting, 'outgoing', 2, 'reply during the dump');
+			UPDATE hubroute.tickets SET status = 'closed'
+			 WHERE id = (SELECT max(id) FROM hubroute.tickets WHERE channel_id = 10 AND status = 'open');
+			COMMIT;
+		END LOOP;
+	END;
+	$$});
+$load->query_until(qr/started/, q{
+	\echo started
+	CALL pg_temp.work(4);
+});
+
+# pg_dump reads one snapshot; this session reads the same, to compare.
+my $snapshot_session = $node->background_psql('source');
+$snapshot_session->query_safe('BEGIN ISOLATION LEVEL REPEATABLE READ');
+my $snapshot = $snapshot_session->query_safe('SELECT pg_export_snapshot()');
+chomp $snapshot;
 my $dump = $node->basedir . '/source.dump';
-$node->command_ok([ 'pg_dump', '-Fc', '-d', $node->connstr('source'), '-f', $dump ], 'pg_dump');
-$node->safe_psql('postgres', 'CREATE DATABASE target');
-$node->command_ok([ 'pg_restore', '-d', $node->connstr('target'), $dump ], 'pg_restore');
+my $plain = $node->basedir . '/source.sql';
+$node->command_ok([ 'pg_dump', '-Fc', "--snapshot=$snapshot", '-d', $node->connstr('source'), '-f', $dump ],
+	'pg_dump (custom format) while the source takes inserts, replies and closes');
+$node->command_ok([ 'pg_dump', '-Fp', "--snapshot=$snapshot", '-d', $node->connstr('source'), '-f', $plain ],
+	'pg_dump (plain) of the same snapshot');
+my %dumped;
+$dumped{$_} = $snapshot_session->query_safe(table_text($_)) for @tables;
+$snapshot_session->query_safe('COMMIT');
+$snapshot_session->quit;
+$load->quit;
 
-is($node->safe_psql('target', $state), $before, 'restored items, decisions and counts equal the source');
+$node->safe_psql('postgres', 'CREATE DATABASE by_pg_restore');
+$node->command_ok([ 'pg_restore', '-d', $node->connstr('by_pg_restore'), $dump ], 'pg_restore');
+$node->safe_psql('postgres', 'CREATE DATABASE by_psql');
+$node->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('by_psql'), '-f', $plain ],
+	'psql restores the plain dump');
 
-# routing_load_check() lists every user whose counts in routing differ from
-# counting the tables (open items and last decision): none.
-my $exact = q{SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check())};
-is($node->safe_psql('target', $exact), 't', 'restored counters equal counting the tables');
+my $counts_match = q{SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check())};
+for my $target (qw(by_pg_restore by_psql))
+{
+	for my $table (@tables)
+	{
+		is($node->safe_psql($target, table_text($table)), $dumped{$table},
+			"$target: hubroute.$table is as dumped");
+	}
+	is($node->safe_psql($target, $counts_match), 't', "$target: routing's counts equal the tables");
+}
 
-# The restored database keeps routing where the source left off.
-$node->safe_psql('source', q{INSERT INTO hubroute.tickets (channel_id) VALUES (10), (11), (11), (11)});
-$node->safe_psql('target', q{INSERT INTO hubroute.tickets (channel_id) VALUES (10), (11), (11), (11)});
-is($node->safe_psql('target', $state), $node->safe_psql('source', $state), 'the next inserts route the same in both');
+# The restored databases route on from where the dump left off, alike.
+my $next = q{INSERT INTO hubroute.tickets (channel_id) VALUES (10), (11), (11), (11) RETURNING owner_id};
+is($node->safe_psql('by_psql', $next), $node->safe_psql('by_pg_restore', $next),
+	'the next inserts route the same in both restored databases');
+is($node->safe_psql('by_pg_restore', q{
+	INSERT INTO hubroute.messages (ticket_id, direction, author_user_id, body)
+	SELECT min(id), 'outgoing', 2, 'after the restore' FROM hubroute.tickets
+	 WHERE channel_id = 13 AND owner_id IS NULL AND status = 'open';
+	SELECT owner_id FROM hubroute.tickets
+	 WHERE id = (SELECT max(ticket_id) FROM hubroute.messages WHERE body = 'after the restore')}),
+	'2', 'a reply after the restore assigns its author again');
 
 $node->stop;
 done_testing();
