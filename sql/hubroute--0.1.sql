@@ -521,13 +521,6 @@ CREATE FUNCTION hubroute.item_before_insert() RETURNS trigger
 CREATE FUNCTION hubroute.item_before_update() RETURNS trigger
     AS 'MODULE_PATHNAME', 'hubroute_item_before_update' LANGUAGE C;
 
--- BEFORE/AFTER INSERT FOR EACH STATEMENT: scope the decisions that wait for
--- their row (an INSERT ... ON CONFLICT may not insert a row it routed).
-CREATE FUNCTION hubroute.item_statement_begin() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'hubroute_item_statement_begin' LANGUAGE C;
-CREATE FUNCTION hubroute.item_statement_end() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'hubroute_item_statement_end' LANGUAGE C;
-
 -- AFTER INSERT/UPDATE/DELETE: logs an inserted row's decision and keeps the
 -- shared counts equal to the tables.
 CREATE FUNCTION hubroute.item_count() RETURNS trigger
@@ -626,10 +619,6 @@ BEGIN
         EXECUTE pg_catalog.format($sql$
             CREATE TRIGGER hubroute_route BEFORE INSERT ON hubroute.%1$I
                 FOR EACH ROW EXECUTE FUNCTION hubroute.item_before_insert();
-            CREATE TRIGGER hubroute_statement_begin BEFORE INSERT ON hubroute.%1$I
-                FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_begin();
-            CREATE TRIGGER hubroute_statement_end AFTER INSERT ON hubroute.%1$I
-                FOR EACH STATEMENT EXECUTE FUNCTION hubroute.item_statement_end();
             CREATE TRIGGER hubroute_assign BEFORE UPDATE ON hubroute.%1$I
                 FOR EACH ROW
                 WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id
@@ -749,8 +738,6 @@ REVOKE ALL ON FUNCTION hubroute.skills_validate() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_before_insert() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_before_update() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_count() FROM PUBLIC;
-REVOKE ALL ON FUNCTION hubroute.item_statement_begin() FROM PUBLIC;
-REVOKE ALL ON FUNCTION hubroute.item_statement_end() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_truncated() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.log_changed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.config_changed() FROM PUBLIC;

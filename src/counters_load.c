@@ -165,6 +165,7 @@ hubroute_routing_load(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	counters_ready();
+	pending_settle_all();
 	decision_lock_shared();
 	loads = shared_user_loads(&count);
 	decision_unlock();

@@ -367,9 +367,8 @@ typedef struct PendingDecision
 	int			effect;			/* counters.c handle of what it counted, or -1 */
 } PendingDecision;
 
-extern void pending_statement_begin(void);
-extern void pending_statement_end(void);
 extern void pending_settle_previous(Relation rel, ItemKind kind);
+extern void pending_settle_all(void);
 extern void pending_add(ItemKind kind, const ItemRow *row, const RoutingDecision *decision, int effect);
 extern bool pending_take(ItemKind kind, const ItemRow *row, PendingDecision *pending);
 extern void pending_register_callbacks(void);

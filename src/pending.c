@@ -7,9 +7,9 @@
  * DBA's that fires after ours may change the row or skip it, and INSERT ...
  * ON CONFLICT may not insert it. So every row's decision waits here, with
  * the row as our trigger returned it and the handle of its count:
- *  - the statement's newest decision waits in the statement's frame. When
- *    the next row of the statement reaches BEFORE INSERT, the executor has
- *    inserted or skipped the previous one, and item_row_stored() tells which
+ *  - a statement's newest decision waits unsettled. When the next row of
+ *    the same statement reaches BEFORE INSERT, the executor has inserted or
+ *    skipped the previous one, and item_row_stored() tells which
  *    (pending_settle_previous()): a skipped row's decision is taken back
  *    there and then, rotation included, so the rows after it are routed as
  *    if it had never been decided;
@@ -18,16 +18,26 @@
  *    assigned_at: an id alone can come twice in one statement, while
  *    assigned_at is a decision's own time (decision_clock()). The AFTER
  *    trigger checks the row as finally stored against the decision;
- *  - when the statement ends, a newest decision that was never taken is one
- *    whose row never came: it is taken back too.
+ *  - a statement's last decision, if its row never came, is taken back
+ *    before the transaction commits (pending_settle_all()), or when the
+ *    counts are shown.
  *
- * Frames form a stack, since statements nest when triggers insert items.
+ * A statement is told by the memory context its row triggers are called
+ * in: the executor's per-tuple context, one per statement (INSERT or COPY)
+ * and the same for all its rows. Statements nest when triggers insert items;
+ * a nested statement never settles an outer one's row, which is not yet
+ * inserted. No statement-level trigger is needed: PostgreSQL keeps state per
+ * subtransaction for a table with statement triggers (8 kB for each
+ * released subtransaction that inserted an item), which a loop of
+ * exception blocks would pile up until the transaction ends.
+ *
  * Entries belong to a subtransaction, whose abort drops them (counters.c
  * takes back their counts itself). All memory lives in
  * TopTransactionContext.
  */
 #include "hubroute.h"
 
+#include "access/table.h"
 #include "access/xact.h"
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
@@ -45,21 +55,12 @@ typedef struct PendingEntry
 {
 	PendingKey	key;
 	PendingDecision pending;
-	int64		statement;		/* serial of the INSERT statement that decided it */
+	MemoryContext statement;	/* the per-tuple context of its statement */
 	SubTransactionId subxact;
 } PendingEntry;
 
-/* An INSERT statement on an item table that has begun and not ended. */
-typedef struct StatementFrame
-{
-	int64		serial;
-	SubTransactionId subxact;
-	PendingEntry *newest;		/* its newest decision, row not known inserted yet */
-} StatementFrame;
-
 static HTAB *entries;			/* decisions whose rows were inserted */
-static List *statements;		/* of StatementFrame *, innermost first */
-static int64 statement_serial;
+static List *unsettled;			/* of PendingEntry *: each statement's newest */
 
 /* The key of a row's decision. */
 static PendingKey
@@ -86,26 +87,6 @@ pending_create(void)
 	ctl.entrysize = sizeof(PendingEntry);
 	entries = hash_create("hubroute pending decisions", 64, &ctl,
 						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-}
-
-/* The innermost statement's frame, or NULL outside one. */
-static StatementFrame *
-current_frame(void)
-{
-	return statements != NIL ? linitial(statements) : NULL;
-}
-
-/* An INSERT statement on an item table begins. */
-void
-pending_statement_begin(void)
-{
-	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-	StatementFrame *frame = palloc0(sizeof(StatementFrame));
-
-	frame->serial = ++statement_serial;
-	frame->subxact = GetCurrentSubTransactionId();
-	statements = lcons(frame, statements);
-	MemoryContextSwitchTo(old);
 }
 
 /* Frees an entry outside the table; with cancel, its count is taken back too. */
@@ -139,74 +120,95 @@ entry_keep(PendingEntry *entry)
 	pfree(entry);
 }
 
-/*
- * The innermost INSERT statement ends: its newest decision, if its AFTER
- * trigger did not take it, had no row, and is taken back.
- */
-void
-pending_statement_end(void)
+/* Settles an unsettled entry of rel: kept if its row was stored, else taken back. */
+static void
+entry_settle(Relation rel, PendingEntry *entry)
 {
-	StatementFrame *frame = current_frame();
+	ItemKind	kind = (ItemKind) entry->key.kind;
 
-	if (frame == NULL)
-		return;
-	if (frame->newest != NULL)
-		entry_free(frame->newest, true);
-	statements = list_delete_first(statements);
-	pfree(frame);
+	unsettled = list_delete_ptr(unsettled, entry);
+	if (item_row_stored(rel, kind, &entry->pending.row))
+		entry_keep(entry);
+	else
+		entry_free(entry, true);
+}
+
+/* The unsettled entry of the statement whose row triggers run in context, or NULL. */
+static PendingEntry *
+statement_newest(MemoryContext statement)
+{
+	ListCell   *cell;
+
+	foreach(cell, unsettled)
+	{
+		PendingEntry *entry = lfirst(cell);
+
+		if (entry->statement == statement)
+			return entry;
+	}
+	return NULL;
 }
 
 /*
- * BEFORE INSERT of the next row of a statement: was the previous row
- * inserted? If not, its decision is taken back now.
+ * BEFORE INSERT of a row of rel (called in the statement's per-tuple
+ * context): was the statement's previous row inserted? If not, its decision
+ * is taken back now.
  */
 void
 pending_settle_previous(Relation rel, ItemKind kind)
 {
-	StatementFrame *frame = current_frame();
-	PendingEntry *previous;
+	PendingEntry *previous = statement_newest(CurrentMemoryContext);
 
-	if (frame == NULL || frame->newest == NULL)
+	if (previous == NULL)
 		return;
-	previous = frame->newest;
-	frame->newest = NULL;
-	if ((ItemKind) previous->key.kind == kind && item_row_stored(rel, kind, &previous->pending.row))
-		entry_keep(previous);
-	else
-		entry_free(previous, true);
+	Assert((ItemKind) previous->key.kind == kind);
+	(void) kind;
+	entry_settle(rel, previous);
 }
 
 /*
- * Records the decision for a row about to be inserted, as our trigger
- * returns it (its skills are not kept), with the handle of its count
- * (-1: none).
+ * Settles every unsettled decision, of statements that have ended: before
+ * the transaction commits, and before the counts are shown.
+ */
+void
+pending_settle_all(void)
+{
+	while (unsettled != NIL)
+	{
+		PendingEntry *entry = linitial(unsettled);
+		Relation	rel = table_open(hubroute_relid(item_kind_info((ItemKind) entry->key.kind)->table_id),
+									 AccessShareLock);
+
+		entry_settle(rel, entry);
+		table_close(rel, AccessShareLock);
+	}
+}
+
+/*
+ * Records the decision for a row about to be inserted (called in its
+ * statement's per-tuple context), as our trigger returns it (its skills
+ * are not kept), with the handle of its count (-1: none).
  */
 void
 pending_add(ItemKind kind, const ItemRow *row, const RoutingDecision *decision, int effect)
 {
-	PendingEntry *entry = MemoryContextAllocZero(TopTransactionContext, sizeof(PendingEntry));
-	StatementFrame *frame = current_frame();
+	MemoryContext statement = CurrentMemoryContext;
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	PendingEntry *entry = palloc0(sizeof(PendingEntry));
 
 	entry->key = key_of(kind, row);
 	entry->pending.row = *row;
 	entry->pending.row.skills = NULL;
 	entry->pending.row.skill_count = 0;
 	entry->pending.decision = *decision;
-	entry->pending.decision.reason = decision->reason
-		? MemoryContextStrdup(TopTransactionContext, decision->reason) : NULL;
+	entry->pending.decision.reason = decision->reason ? pstrdup(decision->reason) : NULL;
 	entry->pending.effect = effect;
+	entry->statement = statement;
 	entry->subxact = GetCurrentSubTransactionId();
-	if (frame == NULL)
-	{
-		entry_keep(entry);		/* no statement trigger (disabled): cannot settle later */
-		return;
-	}
-	/* BEFORE INSERT settled the previous row first; without a relation, keep it. */
-	Assert(frame->newest == NULL);
-	if (frame->newest != NULL)
-		entry_keep(frame->newest);
-	entry->statement = frame->serial;
-	frame->newest = entry;
+	/* BEFORE INSERT settled the statement's previous row first. */
+	Assert(statement_newest(statement) == NULL);
+	unsettled = lappend(unsettled, entry);
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -218,16 +220,19 @@ bool
 pending_take(ItemKind kind, const ItemRow *row, PendingDecision *pending)
 {
 	PendingKey	key = key_of(kind, row);
-	StatementFrame *frame = current_frame();
 	PendingEntry *entry;
+	ListCell   *cell;
 
-	if (frame != NULL && frame->newest != NULL &&
-		memcmp(&frame->newest->key, &key, sizeof(key)) == 0)
+	foreach(cell, unsettled)
 	{
-		*pending = frame->newest->pending;
-		pfree(frame->newest);
-		frame->newest = NULL;
-		return true;
+		entry = lfirst(cell);
+		if (memcmp(&entry->key, &key, sizeof(key)) == 0)
+		{
+			*pending = entry->pending;
+			unsettled = foreach_delete_current(unsettled, cell);
+			pfree(entry);
+			return true;
+		}
 	}
 	if (entries == NULL)
 		return false;
@@ -239,29 +244,33 @@ pending_take(ItemKind kind, const ItemRow *row, PendingDecision *pending)
 	return true;
 }
 
-/* Transaction end: everything goes with TopTransactionContext. */
+/*
+ * Transaction end: a statement's last decision whose row never came is
+ * taken back before commit; then everything goes with TopTransactionContext.
+ */
 static void
 pending_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 {
 	switch (event)
 	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			pending_settle_all();
+			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			entries = NULL;
-			statements = NIL;
+			unsettled = NIL;
 			break;
 		default:
 			break;
 	}
 }
 
-/*
- * Subtransaction abort: drop its decisions (counters.c takes back their
- * counts) and its unfinished statements.
- */
+/* Subtransaction abort: drop its decisions (counters.c takes back their counts). */
 static void
 pending_subxact_callback(SubXactEvent event, SubTransactionId subxact,
 						 SubTransactionId parent pg_attribute_unused(),
@@ -284,20 +293,14 @@ pending_subxact_callback(SubXactEvent event, SubTransactionId subxact,
 				hash_search(entries, &entry->key, HASH_REMOVE, NULL);
 			}
 	}
-	foreach(cell, statements)
+	foreach(cell, unsettled)
 	{
-		StatementFrame *frame = lfirst(cell);
-
-		if (frame->newest != NULL && frame->newest->subxact >= subxact)
+		entry = lfirst(cell);
+		if (entry->subxact >= subxact)
 		{
-			entry_free(frame->newest, false);
-			frame->newest = NULL;
+			unsettled = foreach_delete_current(unsettled, cell);
+			entry_free(entry, false);
 		}
-	}
-	while (statements != NIL && ((StatementFrame *) linitial(statements))->subxact >= subxact)
-	{
-		pfree(linitial(statements));
-		statements = list_delete_first(statements);
 	}
 }
 

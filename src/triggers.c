@@ -21,8 +21,6 @@ PG_FUNCTION_INFO_V1(hubroute_item_before_update);
 PG_FUNCTION_INFO_V1(hubroute_item_count);
 PG_FUNCTION_INFO_V1(hubroute_item_truncated);
 PG_FUNCTION_INFO_V1(hubroute_message_reply);
-PG_FUNCTION_INFO_V1(hubroute_item_statement_begin);
-PG_FUNCTION_INFO_V1(hubroute_item_statement_end);
 
 /* The trigger data of a row trigger call, or an error when called otherwise. */
 static TriggerData *
@@ -214,24 +212,6 @@ hubroute_item_before_insert(PG_FUNCTION_ARGS)
 	result = row_apply_decision(rel, kind, trigdata->tg_trigtuple, &row, &decision);
 	pending_add(kind, &row, &decision, effect);
 	return PointerGetDatum(result);
-}
-
-/* BEFORE INSERT FOR EACH STATEMENT: a statement of routed rows begins. */
-Datum
-hubroute_item_statement_begin(PG_FUNCTION_ARGS)
-{
-	(void) statement_trigger_kind(fcinfo, "hubroute.item_statement_begin()");
-	pending_statement_begin();
-	return PointerGetDatum(NULL);
-}
-
-/* AFTER INSERT FOR EACH STATEMENT: takes back the decision of a row never inserted. */
-Datum
-hubroute_item_statement_end(PG_FUNCTION_ARGS)
-{
-	(void) statement_trigger_kind(fcinfo, "hubroute.item_statement_end()");
-	pending_statement_end();
-	return PointerGetDatum(NULL);
 }
 
 /* AFTER TRUNCATE: the counts are loaded again from the tables at commit. */
