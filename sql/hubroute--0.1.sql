@@ -592,6 +592,14 @@ AS $$
      ORDER BY m.user_id, m.what
 $$;
 
+-- What hubroute keeps in shared memory, over all databases: how many have a
+-- routing state, their user slots and round-robin rotations, and the bytes
+-- these take.
+CREATE FUNCTION hubroute.shared_memory(
+    OUT databases integer, OUT user_slots bigint, OUT rotations bigint, OUT bytes bigint)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'hubroute_shared_memory' LANGUAGE C;
+
 -- Loads the shared counts again from the tables when the calling transaction
 -- commits: for repair after the item triggers were bypassed (a bulk load
 -- with session_replication_role = replica). Waits for transactions writing
@@ -744,6 +752,7 @@ REVOKE ALL ON FUNCTION hubroute.config_changed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.item_reference_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.routing_load() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.routing_load_check() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.shared_memory() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.message_reply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.rebuild_counters() FROM PUBLIC;
 GRANT USAGE ON SCHEMA hubroute TO PUBLIC;
@@ -798,7 +807,7 @@ GRANT EXECUTE ON FUNCTION hubroute.require_one_of(text, text, text, text[]), hub
                           hubroute.require_same_kind(hubroute.channels, hubroute.channels),
                           hubroute.require_seat(text, text, bigint, bigint),
                           hubroute.routing_load(), hubroute.routing_load_check(),
-                          hubroute.rebuild_counters() TO hubroute_admin;
+                          hubroute.shared_memory(), hubroute.rebuild_counters() TO hubroute_admin;
 
 -- hubroute_reporting: reads every table and view, writes nothing.
 GRANT SELECT ON ALL TABLES IN SCHEMA hubroute TO hubroute_reporting;

@@ -180,7 +180,7 @@ load_users(void)
 		user->seat = parse_seat(column_text(i, 5));
 		user->skills = column_ids(i, 6, &user->skill_count);
 		user->teams = column_ids(i, 7, &user->team_count);
-		user->load = shared_user_load(id);
+		user->load = NULL;
 	}
 }
 
@@ -259,8 +259,10 @@ load_pools(void)
 				int64		user_id = DatumGetInt64(column(i, 2, &isnull));
 				UserInfo   *user = hash_search(users, &user_id, HASH_FIND, NULL);
 
-				if (user != NULL)
-					channel->pool[channel->pool_size++] = user;
+				if (user == NULL)
+					continue;
+				(void) cache_user_load(user);
+				channel->pool[channel->pool_size++] = user;
 			}
 		}
 		first = end;
@@ -294,9 +296,30 @@ cache_build(void)
 }
 
 /*
+ * The shared slots were replaced (shared_state.c): the copy's pointers into
+ * them are stale.
+ */
+void
+cache_forget_slots(void)
+{
+	cache_valid = false;
+	invalidations++;
+}
+
+/* user's load slot, found when first needed and kept with the copy. */
+UserLoad *
+cache_user_load(UserInfo *user)
+{
+	if (user->load == NULL)
+		user->load = shared_user_load(user->user_id);
+	return user->load;
+}
+
+/*
  * Makes the copy current: accepts pending invalidations, and rebuilds it if
  * the configuration changed. A change seen while building leaves it marked
- * stale, so the next call builds again.
+ * stale, so the next call builds again. The counts are made ready first:
+ * a load of them replaces the slots the copy points into.
  */
 void
 cache_refresh(void)
@@ -304,6 +327,7 @@ cache_refresh(void)
 	uint64		seen;
 	InternalSql internal;
 
+	counters_ready();
 	AcceptInvalidationMessages();
 	if (cache_valid)
 		return;

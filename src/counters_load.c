@@ -55,19 +55,26 @@ apply_count_row(SPITupleTable *counts, int row, UserLoad *slot)
 		slot->open[what] = count;
 }
 
-/* Reads the tables into the shared state (as internal SQL, load lock held). */
+/*
+ * Reads the tables into the shared state, afresh (as internal SQL, load lock
+ * held, no transaction writing items in flight).
+ */
 static void
 load_from_tables(Oid namespace)
 {
 	DatabaseState *state = shared_state();
-	int			users = spi_run_committed(spi_prepare_once(load_counts_sql, 0, NULL), NULL, NULL, 0);
-	SPITupleTable *counts = SPI_tuptable;
-	UserLoad  **slots = palloc(sizeof(UserLoad *) * Max(users, 1));
+	int			users;
+	SPITupleTable *counts;
+	UserLoad  **slots;
 	int			channels;
 	Rotation  **rotations;
 	int64	   *rotation_users;
 	bool		isnull;
 
+	shared_state_reset();
+	users = spi_run_committed(spi_prepare_once(load_counts_sql, 0, NULL), NULL, NULL, 0);
+	counts = SPI_tuptable;
+	slots = palloc(sizeof(UserLoad *) * Max(users, 1));
 	for (int i = 0; i < users; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -83,7 +90,6 @@ load_from_tables(Oid namespace)
 		rotation_users[i] = spi_get_int64(i, 2, &isnull);
 	}
 	decision_lock();
-	shared_state_reset();
 	for (int i = 0; i < users; i++)
 		apply_count_row(counts, i, slots[i]);
 	for (int i = 0; i < channels; i++)

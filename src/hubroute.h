@@ -190,8 +190,11 @@ typedef struct DatabaseState
 	LWLock		lock;			/* the decision lock: decisions and counts, one at a time */
 	bool		loaded;			/* the counts below were loaded from the tables ... */
 	Oid			loaded_for;		/* ... of the extension in this schema */
+	uint64		generation;		/* moves on when the tables below are replaced */
 	dshash_table_handle users;	/* user id -> UserLoad */
 	dshash_table_handle channels;	/* channel id -> Rotation */
+	pg_atomic_uint64 user_count;	/* slots in users */
+	pg_atomic_uint64 rotation_count;	/* slots in channels */
 } DatabaseState;
 
 /* A user's open items and last assignment, as routing compares them. */
@@ -212,6 +215,7 @@ typedef struct Rotation
 
 extern void shared_state_init(void);
 extern DatabaseState *shared_state(void);
+extern LWLock *shared_state_lock(void);
 extern UserLoad *shared_user_load(int64 user_id);
 extern Rotation *shared_rotation(int64 channel_id);
 extern void shared_state_reset(void);
@@ -236,7 +240,7 @@ typedef struct UserInfo
 	int64	   *skills;			/* ascending */
 	int			team_count;
 	int64	   *teams;			/* every membership, ascending */
-	UserLoad   *load;
+	UserLoad   *load;			/* NULL until routing needs it (cache_user_load()) */
 } UserInfo;
 
 typedef struct ChannelInfo
@@ -256,6 +260,8 @@ typedef struct ChannelInfo
 } ChannelInfo;
 
 extern void cache_register_callbacks(void);
+extern void cache_forget_slots(void);
+extern UserLoad *cache_user_load(UserInfo *user);
 extern void cache_refresh(void);
 extern bool cache_still_current(void);
 extern ChannelInfo *cache_channel(int64 channel_id);

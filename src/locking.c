@@ -74,21 +74,21 @@
 void
 decision_lock(void)
 {
-	LWLockAcquire(&shared_state()->lock, LW_EXCLUSIVE);
+	LWLockAcquire(shared_state_lock(), LW_EXCLUSIVE);
 }
 
 /* Takes the decision lock to read the counts only. */
 void
 decision_lock_shared(void)
 {
-	LWLockAcquire(&shared_state()->lock, LW_SHARED);
+	LWLockAcquire(shared_state_lock(), LW_SHARED);
 }
 
 /* Releases the decision lock. */
 void
 decision_unlock(void)
 {
-	LWLockRelease(&shared_state()->lock);
+	LWLockRelease(shared_state_lock());
 }
 
 /* A lock tag on a 64-bit key in this database. */

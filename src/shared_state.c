@@ -4,18 +4,38 @@
  * Routing compares open counts; counting rows per insert would grow with the
  * tables, and keeping counts in table rows makes every routing transaction
  * hold a row lock to commit. So the counts live in shared memory: per
- * database, one UserLoad slot per user (open tickets, open conversations,
- * time of the last assignment) and one Rotation per round-robin channel.
- * counters.c keeps them equal to the tables; this file only finds them.
+ * database, one UserLoad slot per user that routing needs (open tickets,
+ * open conversations, time of the last assignment) and one Rotation per
+ * round-robin channel. counters.c keeps them equal to the tables; this file
+ * finds them, and keeps what they take bounded.
  *
  * Shared memory without shared_preload_libraries: the fixed part is a small
  * anchor (ShmemInitStruct, which the server's spare shared memory covers, as
  * for pg_prewarm's autoprewarm) holding the handles of a dynamic shared area
- * (DSA) created on first use. Slots are allocated there once and never
- * freed, so a backend may keep pointers to them for its whole life.
+ * (DSA) created on first use.
+ *
+ * What is kept, and when it goes:
+ *  - a slot exists for a user only once routing needs it: a pool member, a
+ *    contact owner or fallback user routed to, an owner whose count changes,
+ *    or a user the tables give open items or a logged assignment when the
+ *    counts are loaded; any other user has no items and was never assigned,
+ *    which is what a new slot says. A database of many users routes with
+ *    slots for its pools alone;
+ *  - every load of the counts (first use after a start, after
+ *    rebuild_counters() or a change to the log, after the extension was
+ *    created again) frees all slots and rotations and starts afresh, so the
+ *    slots of deleted users and channels go then. A load happens only while
+ *    no transaction writing items is in flight (locking.c, rule 4), so no
+ *    decision holds a pointer into them; other backends drop theirs when
+ *    they see the database's generation move on (shared_state());
+ *  - the state of a database that was dropped is freed by the next backend
+ *    of any database that attaches; no backend can be connected to it.
+ * hubroute.shared_memory() shows what is in use.
  */
 #include "hubroute.h"
 
+#include "fmgr.h"
+#include "funcapi.h"
 #include "lib/dshash.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
@@ -24,6 +44,9 @@
 #include "utils/dsa.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
+
+PG_FUNCTION_INFO_V1(hubroute_shared_memory);
 
 /* The fixed part, in the main shared memory segment. */
 typedef struct SharedAnchor
@@ -31,6 +54,7 @@ typedef struct SharedAnchor
 	int			tranche;		/* LWLock tranche of everything below */
 	dsa_handle	area;
 	dshash_table_handle databases;
+	pg_atomic_uint64 bytes;		/* states, slots and rotations allocated, in bytes */
 } SharedAnchor;
 
 /* databases: one entry per database that routed. */
@@ -57,9 +81,11 @@ static const dshash_parameters slot_params = {
 static shmem_request_hook_type previous_shmem_request_hook = NULL;
 
 /* This backend's view of it. */
+static SharedAnchor *anchor = NULL;
 static dsa_area *area = NULL;
 static int	tranche = 0;
 static DatabaseState *database_state = NULL;
+static uint64 local_generation;	/* of the tables and slots below */
 static dshash_table *user_slots = NULL;
 static dshash_table *channel_slots = NULL;
 static HTAB *local_user_slots = NULL;	/* user id -> UserLoad *, saves a dshash probe */
@@ -93,11 +119,86 @@ with_tranche(const dshash_parameters *params)
 	return result;
 }
 
+/* Allocates size bytes of the area, zeroed, and counts them. */
+static dsa_pointer
+area_allocate(Size size)
+{
+	dsa_pointer pointer = dsa_allocate0(area, size);
+
+	pg_atomic_add_fetch_u64(&anchor->bytes, size);
+	return pointer;
+}
+
+/* Frees what area_allocate() gave, of size bytes. */
+static void
+area_free(dsa_pointer pointer, Size size)
+{
+	dsa_free(area, pointer);
+	pg_atomic_sub_fetch_u64(&anchor->bytes, size);
+}
+
+/* Frees every slot of table, of size bytes each, and the table itself. */
+static void
+slot_table_destroy(dshash_table_handle handle, Size size)
+{
+	dshash_parameters params = with_tranche(&slot_params);
+	dshash_table *table = dshash_attach(area, &params, handle, NULL);
+	dshash_seq_status scan;
+	SlotEntry  *entry;
+
+	dshash_seq_init(&scan, table, true);
+	while ((entry = dshash_seq_next(&scan)) != NULL)
+		area_free(entry->slot, size);
+	dshash_seq_term(&scan);
+	dshash_destroy(table);
+}
+
+/* A new, empty slot table; returns its handle. */
+static dshash_table_handle
+slot_table_create(void)
+{
+	dshash_parameters params = with_tranche(&slot_params);
+	dshash_table *table = dshash_create(area, &params, NULL);
+	dshash_table_handle handle = dshash_get_hash_table_handle(table);
+
+	dshash_detach(table);
+	return handle;
+}
+
+/* Frees the state of a database that was dropped (no backend is connected to it). */
+static void
+database_state_free(dsa_pointer pointer)
+{
+	DatabaseState *state = dsa_get_address(area, pointer);
+
+	slot_table_destroy(state->users, sizeof(UserLoad));
+	slot_table_destroy(state->channels, sizeof(Rotation));
+	area_free(pointer, sizeof(DatabaseState));
+}
+
+/* Frees the states of databases that no longer exist. */
+static void
+sweep_dropped_databases(dshash_table *databases)
+{
+	dshash_seq_status scan;
+	DatabaseEntry *entry;
+
+	dshash_seq_init(&scan, databases, true);
+	while ((entry = dshash_seq_next(&scan)) != NULL)
+	{
+		if (entry->database == MyDatabaseId ||
+			SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(entry->database)))
+			continue;
+		database_state_free(entry->state);
+		dshash_delete_current(&scan);
+	}
+	dshash_seq_term(&scan);
+}
+
 /* Attaches to (or creates) the anchor, the area and the database map. */
 static dshash_table *
 attach_area(void)
 {
-	SharedAnchor *anchor;
 	bool		found;
 	dshash_table *databases;
 	dshash_parameters params;
@@ -109,6 +210,7 @@ attach_area(void)
 	{
 		anchor->tranche = LWLockNewTrancheId();
 		anchor->area = DSM_HANDLE_INVALID;
+		pg_atomic_init_u64(&anchor->bytes, 0);
 	}
 	tranche = anchor->tranche;
 	LWLockRegisterTranche(tranche, "hubroute");
@@ -136,47 +238,83 @@ attach_area(void)
 static dsa_pointer
 database_state_create(void)
 {
-	dsa_pointer pointer = dsa_allocate0(area, sizeof(DatabaseState));
+	dsa_pointer pointer = area_allocate(sizeof(DatabaseState));
 	DatabaseState *state = dsa_get_address(area, pointer);
-	dshash_parameters params = with_tranche(&slot_params);
-	dshash_table *table;
 
 	LWLockInitialize(&state->lock, tranche);
 	state->loaded = false;
-	table = dshash_create(area, &params, NULL);
-	state->users = dshash_get_hash_table_handle(table);
-	dshash_detach(table);
-	table = dshash_create(area, &params, NULL);
-	state->channels = dshash_get_hash_table_handle(table);
-	dshash_detach(table);
+	state->generation = 1;
+	state->users = slot_table_create();
+	state->channels = slot_table_create();
+	pg_atomic_init_u64(&state->user_count, 0);
+	pg_atomic_init_u64(&state->rotation_count, 0);
 	return pointer;
 }
 
-/* This database's shared state, attached on first use in the backend. */
+/*
+ * Attaches this backend to the database's current slot tables, dropping
+ * every pointer it kept into the old ones (the cached configuration's too).
+ */
+static void
+attach_generation(void)
+{
+	dshash_parameters params = with_tranche(&slot_params);
+	MemoryContext old;
+
+	if (user_slots != NULL)
+		dshash_detach(user_slots);
+	if (channel_slots != NULL)
+		dshash_detach(channel_slots);
+	if (local_user_slots != NULL)
+		hash_destroy(local_user_slots);
+	local_user_slots = NULL;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	LWLockAcquire(&database_state->lock, LW_SHARED);
+	user_slots = dshash_attach(area, &params, database_state->users, NULL);
+	channel_slots = dshash_attach(area, &params, database_state->channels, NULL);
+	local_generation = database_state->generation;
+	LWLockRelease(&database_state->lock);
+	MemoryContextSwitchTo(old);
+	cache_forget_slots();
+}
+
+/*
+ * This database's shared state, attached on first use in the backend (which
+ * also frees the states of dropped databases), and its slot tables current.
+ */
 DatabaseState *
 shared_state(void)
 {
 	dshash_table *databases;
 	DatabaseEntry *entry;
 	bool		found;
-	dshash_parameters params;
-	MemoryContext old;
 
-	if (database_state != NULL)
-		return database_state;
-	databases = attach_area();
-	entry = dshash_find_or_insert(databases, &MyDatabaseId, &found);
-	if (!found)
-		entry->state = database_state_create();
-	database_state = dsa_get_address(area, entry->state);
-	dshash_release_lock(databases, entry);
-	dshash_detach(databases);
-	old = MemoryContextSwitchTo(TopMemoryContext);
-	params = with_tranche(&slot_params);
-	user_slots = dshash_attach(area, &params, database_state->users, NULL);
-	channel_slots = dshash_attach(area, &params, database_state->channels, NULL);
-	MemoryContextSwitchTo(old);
+	if (database_state == NULL)
+	{
+		databases = attach_area();
+		sweep_dropped_databases(databases);
+		entry = dshash_find_or_insert(databases, &MyDatabaseId, &found);
+		if (!found)
+			entry->state = database_state_create();
+		database_state = dsa_get_address(area, entry->state);
+		dshash_release_lock(databases, entry);
+		dshash_detach(databases);
+	}
+	if (user_slots == NULL || local_generation != database_state->generation)
+		attach_generation();
 	return database_state;
+}
+
+/*
+ * The decision lock of this database's state, attaching on first use but
+ * not following a new generation (which takes that lock itself).
+ */
+LWLock *
+shared_state_lock(void)
+{
+	if (database_state == NULL)
+		(void) shared_state();
+	return &database_state->lock;
 }
 
 /* A new user's slot: no open items, never assigned. */
@@ -198,7 +336,7 @@ rotation_init(void *slot)
  * set to id and init run, before any other backend can see it.
  */
 static void *
-find_slot(dshash_table *table, int64 id, Size size, void (*init) (void *))
+find_slot(dshash_table *table, int64 id, Size size, void (*init) (void *), pg_atomic_uint64 *count)
 {
 	bool		found;
 	SlotEntry  *entry = dshash_find_or_insert(table, &id, &found);
@@ -206,9 +344,10 @@ find_slot(dshash_table *table, int64 id, Size size, void (*init) (void *))
 
 	if (!found)
 	{
-		entry->slot = dsa_allocate0(area, size);
+		entry->slot = area_allocate(size);
 		*(int64 *) dsa_get_address(area, entry->slot) = id;
 		init(dsa_get_address(area, entry->slot));
+		pg_atomic_add_fetch_u64(count, 1);
 	}
 	slot = dsa_get_address(area, entry->slot);
 	dshash_release_lock(table, entry);
@@ -235,7 +374,8 @@ shared_user_load(int64 user_id)
 	}
 	local = hash_search(local_user_slots, &user_id, HASH_ENTER, &found);
 	if (!found)
-		local->slot = find_slot(user_slots, user_id, sizeof(UserLoad), user_load_init);
+		local->slot = find_slot(user_slots, user_id, sizeof(UserLoad), user_load_init,
+								&database_state->user_count);
 	return local->slot;
 }
 
@@ -244,33 +384,37 @@ Rotation *
 shared_rotation(int64 channel_id)
 {
 	(void) shared_state();
-	return find_slot(channel_slots, channel_id, sizeof(Rotation), rotation_init);
+	return find_slot(channel_slots, channel_id, sizeof(Rotation), rotation_init,
+					 &database_state->rotation_count);
 }
 
 /*
- * Empties every user slot and stops every rotation, before a reload from the
- * tables (the caller holds the state's lock exclusively).
+ * Frees every user slot and rotation of this database and starts new
+ * tables, before a load from the tables (the caller holds the load lock,
+ * and no transaction writing items is in flight): the new generation tells
+ * every backend to drop its pointers.
  */
 void
 shared_state_reset(void)
 {
-	dshash_seq_status scan;
-	SlotEntry  *entry;
+	DatabaseState *state = shared_state();
+	dshash_table_handle old_users = state->users;
+	dshash_table_handle old_channels = state->channels;
 
+	decision_lock();
+	state->users = slot_table_create();
+	state->channels = slot_table_create();
+	pg_atomic_write_u64(&state->user_count, 0);
+	pg_atomic_write_u64(&state->rotation_count, 0);
+	state->generation++;
+	decision_unlock();
+	dshash_detach(user_slots);
+	dshash_detach(channel_slots);
+	user_slots = channel_slots = NULL;
+	slot_table_destroy(old_users, sizeof(UserLoad));
+	slot_table_destroy(old_channels, sizeof(Rotation));
+	dsa_trim(area);
 	(void) shared_state();
-	dshash_seq_init(&scan, user_slots, false);
-	while ((entry = dshash_seq_next(&scan)) != NULL)
-	{
-		UserLoad   *load = dsa_get_address(area, entry->slot);
-
-		load->open[ITEM_TICKET] = load->open[ITEM_CONVERSATION] = 0;
-		load->last_assigned_at = DT_NOBEGIN;
-	}
-	dshash_seq_term(&scan);
-	dshash_seq_init(&scan, channel_slots, false);
-	while ((entry = dshash_seq_next(&scan)) != NULL)
-		rotation_init(dsa_get_address(area, entry->slot));
-	dshash_seq_term(&scan);
 }
 
 /*
@@ -285,7 +429,6 @@ shared_user_loads(int *count)
 	int			allocated = 64;
 	UserLoad   *loads = palloc(sizeof(UserLoad) * allocated);
 
-	(void) shared_state();
 	*count = 0;
 	dshash_seq_init(&scan, user_slots, false);
 	while ((entry = dshash_seq_next(&scan)) != NULL)
@@ -296,4 +439,48 @@ shared_user_loads(int *count)
 	}
 	dshash_seq_term(&scan);
 	return loads;
+}
+
+/*
+ * hubroute.shared_memory(): what hubroute keeps in shared memory, over all
+ * databases: how many have a state, their user slots and rotations, and
+ * the bytes these take (the hash tables that find them come on top, in
+ * proportion).
+ */
+Datum
+hubroute_shared_memory(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	dshash_parameters params;
+	dshash_table *databases;
+	dshash_seq_status scan;
+	DatabaseEntry *entry;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+	int32		count = 0;
+	int64		users = 0,
+				rotations = 0;
+
+	InitMaterializedSRF(fcinfo, 0);
+	(void) shared_state();
+	params = with_tranche(&database_params);
+	databases = dshash_attach(area, &params, anchor->databases, NULL);
+	sweep_dropped_databases(databases);
+	dshash_seq_init(&scan, databases, false);
+	while ((entry = dshash_seq_next(&scan)) != NULL)
+	{
+		DatabaseState *state = dsa_get_address(area, entry->state);
+
+		count++;
+		users += pg_atomic_read_u64(&state->user_count);
+		rotations += pg_atomic_read_u64(&state->rotation_count);
+	}
+	dshash_seq_term(&scan);
+	dshash_detach(databases);
+	values[0] = Int32GetDatum(count);
+	values[1] = Int64GetDatum(users);
+	values[2] = Int64GetDatum(rotations);
+	values[3] = Int64GetDatum((int64) pg_atomic_read_u64(&anchor->bytes));
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	return (Datum) 0;
 }

@@ -89,8 +89,9 @@ strategy_contact_owner(const RoutingRequest *request, RoutingDecision *decision)
 	}
 	decision->assigned = true;
 	decision->user_id = chosen->user_id;
+	(void) cache_user_load(chosen);
 	decision_lock();
-	effect = counters_gain_locked(request->kind, chosen->load, 1, decision->at, NULL);
+	effect = counters_gain_locked(request->kind, cache_user_load(chosen), 1, decision->at, NULL);
 	decision_unlock();
 	return effect;
 }
