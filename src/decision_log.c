@@ -443,7 +443,7 @@ hubroute_log_changed(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("hubroute.log_changed() must be called as a statement trigger")));
 	require_hubroute_table(trigdata->tg_relation, 1u << TABLE_ASSIGNMENTS, "hubroute.log_changed()");
-	if (!(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && logging))
+	if (!(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && logging) && !applying_replicated_changes())
 		counters_rebuild();
 	return PointerGetDatum(NULL);
 }

@@ -400,6 +400,9 @@ extern bool assign_permitted(const ChannelInfo *channel, ItemKind kind, const It
 							 bool check_owner, bool check_team, bool quietly);
 extern void assign_reply(ItemKind kind, int64 item_id, int64 author_id);
 
+/* The triggers (triggers.c). */
+extern bool applying_replicated_changes(void);
+
 /* Integrity of the references items make (integrity.c). */
 /* What routing needs of a contact. */
 typedef struct ContactInfo

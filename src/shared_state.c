@@ -195,15 +195,24 @@ sweep_dropped_databases(dshash_table *databases)
 	dshash_seq_term(&scan);
 }
 
-/* Attaches to (or creates) the anchor, the area and the database map. */
+/*
+ * Attaches to (or creates) the anchor, the area and the database map; the
+ * caller detaches the map.
+ */
 static dshash_table *
 attach_area(void)
 {
 	bool		found;
 	dshash_table *databases;
 	dshash_parameters params;
-	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+	MemoryContext old;
 
+	if (area != NULL)
+	{
+		params = with_tranche(&database_params);
+		return dshash_attach(area, &params, anchor->databases, NULL);
+	}
+	old = MemoryContextSwitchTo(TopMemoryContext);
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	anchor = ShmemInitStruct("hubroute", sizeof(SharedAnchor), &found);
 	if (!found)
@@ -451,7 +460,6 @@ Datum
 hubroute_shared_memory(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	dshash_parameters params;
 	dshash_table *databases;
 	dshash_seq_status scan;
 	DatabaseEntry *entry;
@@ -462,9 +470,7 @@ hubroute_shared_memory(PG_FUNCTION_ARGS)
 				rotations = 0;
 
 	InitMaterializedSRF(fcinfo, 0);
-	(void) shared_state();
-	params = with_tranche(&database_params);
-	databases = dshash_attach(area, &params, anchor->databases, NULL);
+	databases = attach_area();
 	sweep_dropped_databases(databases);
 	dshash_seq_init(&scan, databases, false);
 	while ((entry = dshash_seq_next(&scan)) != NULL)

@@ -22,6 +22,20 @@ PG_FUNCTION_INFO_V1(hubroute_item_count);
 PG_FUNCTION_INFO_V1(hubroute_item_truncated);
 PG_FUNCTION_INFO_V1(hubroute_message_reply);
 
+/*
+ * Are changes being applied as a replica (session_replication_role =
+ * replica: logical replication's apply worker, a DBA's bulk load)? Then the
+ * rows come decided and hubroute changes nothing, logs nothing and counts
+ * nothing, whatever its triggers' firing mode: a DBA who sets them ENABLE
+ * ALWAYS on a subscriber must not make the apply worker log decisions
+ * again. (rebuild_counters() counts such rows when needed.)
+ */
+bool
+applying_replicated_changes(void)
+{
+	return SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA;
+}
+
 /* The trigger data of a row trigger call, or an error when called otherwise. */
 static TriggerData *
 row_trigger_data(FunctionCallInfo fcinfo, const char *name)
@@ -202,6 +216,8 @@ hubroute_item_before_insert(PG_FUNCTION_ARGS)
 	HeapTuple	result;
 
 	CHECK_FOR_INTERRUPTS();
+	if (applying_replicated_changes())
+		return PointerGetDatum(trigdata->tg_trigtuple);
 	item_row_read(rel, kind, trigdata->tg_trigtuple, true, &row);
 	pending_settle_previous(rel, kind);
 	if (!row.has_channel)
@@ -219,7 +235,8 @@ Datum
 hubroute_item_truncated(PG_FUNCTION_ARGS)
 {
 	(void) statement_trigger_kind(fcinfo, "hubroute.item_truncated()");
-	counters_rebuild();
+	if (!applying_replicated_changes())
+		counters_rebuild();
 	return PointerGetDatum(NULL);
 }
 
@@ -292,6 +309,8 @@ hubroute_item_before_update(PG_FUNCTION_ARGS)
 	bool		isnull = false;
 
 	CHECK_FOR_INTERRUPTS();
+	if (applying_replicated_changes())
+		return PointerGetDatum(trigdata->tg_newtuple);
 	item_row_read(rel, kind, trigdata->tg_trigtuple, false, &old_row);
 	item_row_read(rel, kind, trigdata->tg_newtuple, false, &new_row);
 	if (!new_row.has_channel)
@@ -455,6 +474,8 @@ hubroute_item_count(PG_FUNCTION_ARGS)
 
 	/* A multi-row statement's AFTER work runs with no other check for a cancel. */
 	CHECK_FOR_INTERRUPTS();
+	if (applying_replicated_changes())
+		return PointerGetDatum(NULL);
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		after_insert(rel, kind, trigdata->tg_trigtuple);
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
@@ -512,6 +533,8 @@ hubroute_message_reply(PG_FUNCTION_ARGS)
 				direction;
 
 	require_hubroute_table(rel, 1u << TABLE_MESSAGES, name);
+	if (applying_replicated_changes())
+		return PointerGetDatum(NULL);
 	attnums = table_columns(&message_columns, rel)->attnums;
 	ticket_id = heap_getattr(tuple, attnums[MESSAGE_TICKET_ID], desc, &no_ticket);
 	conversation_id = heap_getattr(tuple, attnums[MESSAGE_CONVERSATION_ID], desc, &no_conversation);
