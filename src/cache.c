@@ -232,6 +232,8 @@ load_channels(void)
 		channel->pool_size = 0;
 		channel->rotation = NULL;
 		channel->eligible[0] = channel->eligible[1] = NULL;
+		channel->eligible_valid[0] = channel->eligible_valid[1] = false;
+		channel->index[0] = channel->index[1] = NULL;
 	}
 }
 

@@ -129,68 +129,102 @@ pool_filter(const CandidateQuery *query, Candidate *candidates)
 }
 
 /*
- * The eligible users of the channel's pool, in user id order, loads not read
- * yet (a palloc'd array the caller may change). Without required skills the
- * answer depends on the configuration only, so it is kept with the cache.
+ * The eligible users of the channel's pool, in user id order, for reading
+ * only. Without required skills the answer depends on the configuration
+ * only, so it is kept with the cache (worked out again when availability
+ * changes, cache.c); with skills it is a palloc'd array.
  */
-Candidate *
+const Candidate *
 candidates_select(const CandidateQuery *query, int *count)
 {
 	ChannelInfo *channel = query->channel;
 	int			honour = query->honour_availability ? 1 : 0;
-	Candidate  *candidates = palloc(sizeof(Candidate) * Max(channel->pool_size, 1));
+	Candidate  *candidates;
 
 	if (query->required_count > 0)
 	{
+		candidates = palloc(sizeof(Candidate) * Max(channel->pool_size, 1));
 		*count = pool_filter(query, candidates);
 		return candidates;
 	}
-	if (channel->eligible[honour] == NULL)
+	if (!channel->eligible_valid[honour])
 	{
-		channel->eligible[honour] = cache_alloc(sizeof(Candidate) * Max(channel->pool_size, 1));
+		if (channel->eligible[honour] == NULL)
+			channel->eligible[honour] = cache_alloc(sizeof(Candidate) * Max(channel->pool_size, 1));
 		channel->eligible_count[honour] = pool_filter(query, channel->eligible[honour]);
+		channel->eligible_valid[honour] = true;
+		if (channel->index[honour] != NULL)
+			pool_index_reset(channel->index[honour], channel->eligible[honour],
+							 channel->eligible_count[honour]);
 	}
 	*count = channel->eligible_count[honour];
-	memcpy(candidates, channel->eligible[honour], sizeof(Candidate) * *count);
-	return candidates;
+	return channel->eligible[honour];
 }
 
-/*
- * Copies the candidates' loads as this transaction sees them (the caller
- * holds the decision lock).
- */
-void
-candidates_read_loads(Candidate *candidates, int count)
+/* A candidate's load as a strategy compares it: its items of kind, or of both kinds. */
+static inline int32
+load_of(const int32 open[2], ItemKind kind, bool all_kinds)
 {
-	for (int i = 0; i < count; i++)
-	{
-		int32		open[2];
-
-		counters_read(candidates[i].load, open, &candidates[i].last_assigned_at);
-		candidates[i].open_tickets = open[ITEM_TICKET];
-		candidates[i].open_conversations = open[ITEM_CONVERSATION];
-	}
+	return all_kinds ? open[ITEM_TICKET] + open[ITEM_CONVERSATION] : open[kind];
 }
 
 /*
- * Index of the candidate with the least load; ties go to the least recently
+ * Index of the candidate with the least load (open items of kind, or of
+ * both kinds), in one pass over the loads as this transaction sees them
+ * (the caller holds the decision lock); ties go to the least recently
  * assigned, then to the lowest user id (candidates come ordered by id).
+ * *least is its load. The pass reads the shared slots directly, prefetching
+ * ahead: in a pool of thousands it is most of a decision's time.
  */
 int
-candidates_pick_least_loaded(const Candidate *candidates, int count,
-							 int32 (*load) (const Candidate *, ItemKind), ItemKind kind)
+candidates_pick_least_loaded(const Candidate *candidates, int count, ItemKind kind, bool all_kinds,
+							 int32 *least)
 {
 	int			best = 0;
+	int32		best_load = PG_INT32_MAX;
+	TimestampTz best_at = DT_NOEND;
+	bool		own = counters_have_own_changes();
 
-	for (int i = 1; i < count; i++)
+	for (int i = 0; i < count; i++)
 	{
-		int32		this_load = load(&candidates[i], kind);
-		int32		best_load = load(&candidates[best], kind);
+		const UserLoad *slot = candidates[i].load;
+		int32		open[2] = {slot->open[ITEM_TICKET], slot->open[ITEM_CONVERSATION]};
+		TimestampTz at = slot->last_assigned_at;
+		int32		this_load;
 
-		if (this_load < best_load ||
-			(this_load == best_load &&
-			 candidates[i].last_assigned_at < candidates[best].last_assigned_at))
+		if (i + 8 < count)
+			__builtin_prefetch(candidates[i + 8].load);
+		if (own)
+			counters_read(slot, open, &at);
+		this_load = load_of(open, kind, all_kinds);
+		if (this_load < best_load || (this_load == best_load && at < best_at))
+		{
 			best = i;
+			best_load = this_load;
+			best_at = at;
+		}
 	}
+	*least = best_load;
 	return best;
+}
+
+/*
+ * The pool index of the channel's eligible users (no skills required), kept
+ * with the cache; loads of kind, or of both kinds for least busy.
+ */
+PoolIndex *
+candidates_index(const CandidateQuery *query, ItemKind kind, bool all_kinds)
+{
+	ChannelInfo *channel = query->channel;
+	int			honour = query->honour_availability ? 1 : 0;
+	int			count;
+	const Candidate *candidates = candidates_select(query, &count);
+
+	Assert(query->required_count == 0);
+	if (channel->index[honour] == NULL)
+	{
+		channel->index[honour] = pool_index_create(candidates, channel->pool_size, kind, all_kinds);
+		pool_index_reset(channel->index[honour], candidates, count);
+	}
+	return channel->index[honour];
 }

@@ -147,6 +147,7 @@ effect_undo(Effect *effect)
 	effect->load->open[effect->kind] -= effect->delta;
 	if (effect->stamped && effect->load->last_assigned_at == effect->stamp)
 		effect->load->last_assigned_at = effect->previous_stamp;
+	shared_note_change(effect->load->user_id);
 	if (effect->rotation != NULL && effect->rotation->started &&
 		effect->rotation->last_user_id == effect->load->user_id)
 	{
@@ -169,8 +170,8 @@ counters_gain_locked(ItemKind kind, UserLoad *load, int delta, TimestampTz stamp
 
 	if (delta == 0 && stamp == DT_NOBEGIN && rotation == NULL)
 		return -1;
-
 	load->open[kind] += delta;
+	shared_note_change(load->user_id);
 	if (stamp != DT_NOBEGIN && stamp > load->last_assigned_at)
 	{
 		effect.stamped = true;
@@ -241,6 +242,13 @@ counters_read(const UserLoad *load, int32 open[2], TimestampTz *last_assigned_at
 		*last_assigned_at = own->stamp;
 }
 
+/* Has this transaction changes at commit that its own decisions must see? */
+bool
+counters_have_own_changes(void)
+{
+	return own_changes != NULL;
+}
+
 /* Is handle a decision, still standing, counted on user_id's load? */
 bool
 counters_effect_is_for(int handle, int64 user_id)
@@ -287,6 +295,7 @@ counters_commit(void)
 			effect->load->open[effect->kind] += effect->delta;
 			if (effect->stamped)
 				stamp_load(effect->load, effect->stamp);
+			shared_note_change(effect->load->user_id);
 		}
 	}
 	if (reload_requested != InvalidSubTransactionId)

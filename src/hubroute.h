@@ -195,6 +195,8 @@ typedef struct DatabaseState
 	dshash_table_handle channels;	/* channel id -> Rotation */
 	pg_atomic_uint64 user_count;	/* slots in users */
 	pg_atomic_uint64 rotation_count;	/* slots in channels */
+	uint64		changes;		/* changes noted in change_ring so far */
+	int64		change_ring[4096];	/* users whose slot changed, by change % 4096 */
 } DatabaseState;
 
 /* A user's open items and last assignment, as routing compares them. */
@@ -220,6 +222,11 @@ extern UserLoad *shared_user_load(int64 user_id);
 extern Rotation *shared_rotation(int64 channel_id);
 extern void shared_state_reset(void);
 extern UserLoad *shared_user_loads(int *count);
+extern void shared_note_change(int64 user_id);
+extern uint64 shared_changes_seen(void);
+extern uint64 shared_generation(void);
+extern bool shared_changes_since(uint64 seen, uint64 *first);
+extern int64 shared_change(uint64 seq);
 
 /* The routing configuration, cached per backend (cache.c). */
 typedef enum Seat
@@ -254,9 +261,11 @@ typedef struct ChannelInfo
 	UserInfo  **pool;			/* ascending user id */
 	Rotation   *rotation;		/* looked up on first round-robin decision */
 	struct Candidate *eligible[2];	/* the pool's eligible users when no skill
-									 * is required, by honour_availability;
-									 * NULL until first needed */
+									 * is required, by honour_availability
+									 * (room for the whole pool) ... */
 	int			eligible_count[2];
+	bool		eligible_valid[2];	/* ... once worked out */
+	struct PoolIndex *index[2]; /* the eligible ordered by load (pool_index.c) */
 } ChannelInfo;
 
 extern void cache_register_callbacks(void);
@@ -271,14 +280,11 @@ extern void *cache_alloc(Size size);
 
 extern ChannelInfo *rule_load(int64 channel_id, ItemKind kind);
 
-/* An eligible user; the load figures are read under the decision lock. */
+/* An eligible user; its load is read under the decision lock. */
 typedef struct Candidate
 {
 	int64		user_id;
 	UserLoad   *load;
-	int32		open_tickets;
-	int32		open_conversations;
-	TimestampTz last_assigned_at;	/* DT_NOBEGIN: never assigned */
 } Candidate;
 
 /* Who may be a candidate: the channel's pool, or one given user. */
@@ -293,11 +299,17 @@ typedef struct CandidateQuery
 extern void candidate_query_init(CandidateQuery *query, ChannelInfo *channel,
 								 const ItemRow *item, bool honour_availability);
 extern bool user_eligible(const CandidateQuery *query, const UserInfo *user);
-extern Candidate *candidates_select(const CandidateQuery *query, int *count);
-extern void candidates_read_loads(Candidate *candidates, int count);
-extern int	candidates_pick_least_loaded(const Candidate *candidates, int count,
-										 int32 (*load) (const Candidate *, ItemKind),
-										 ItemKind kind);
+extern const Candidate *candidates_select(const CandidateQuery *query, int *count);
+extern int	candidates_pick_least_loaded(const Candidate *candidates, int count, ItemKind kind,
+										 bool all_kinds, int32 *least);
+extern struct PoolIndex *candidates_index(const CandidateQuery *query, ItemKind kind, bool all_kinds);
+
+/* The least loaded member of a big pool (pool_index.c). */
+typedef struct PoolIndex PoolIndex;
+extern PoolIndex *pool_index_create(const Candidate *candidates, int count, ItemKind kind,
+									bool all_kinds);
+extern void pool_index_reset(PoolIndex *index, const Candidate *candidates, int count);
+extern int	pool_index_least(PoolIndex *index, int32 *least);
 extern bool workspace_allows_user(const ChannelInfo *channel, const UserInfo *user);
 extern bool workspace_allows_team(const ChannelInfo *channel, int64 team_id);
 
@@ -327,8 +339,8 @@ extern int	route_item(const RoutingRequest *request, RoutingDecision *decision);
 extern TimestampTz decision_clock(void);
 
 /* The strategies, one file each. */
-extern int	strategy_balanced(const Candidate *candidates, int count, ItemKind kind);
-extern int	strategy_least_busy(const Candidate *candidates, int count, ItemKind kind);
+extern int	strategy_balanced(const Candidate *candidates, int count, ItemKind kind, int32 *least);
+extern int	strategy_least_busy(const Candidate *candidates, int count, ItemKind kind, int32 *least);
 extern int	strategy_random(int count);
 extern int	strategy_round_robin(const Rotation *rotation, const Candidate *candidates, int count);
 extern int	strategy_contact_owner(const RoutingRequest *request, RoutingDecision *decision);
@@ -358,6 +370,7 @@ extern int	counters_gain_locked(ItemKind kind, UserLoad *load, int delta, Timest
 extern int	counters_gain(ItemKind kind, int64 user_id, int delta, TimestampTz stamp);
 extern void counters_change_at_commit(ItemKind kind, int64 user_id, int delta, TimestampTz stamp);
 extern void counters_read(const UserLoad *load, int32 open[2], TimestampTz *last_assigned_at);
+extern bool counters_have_own_changes(void);
 extern void counters_cancel(int handle);
 extern bool counters_effect_is_for(int handle, int64 user_id);
 extern void counters_request_reload(void);

@@ -37,7 +37,7 @@ explain_empty_pool(const RoutingRequest *request)
 	if (channel->rule.only_available)
 	{
 		candidate_query_init(&ignoring_availability, channel, request->item, false);
-		pfree(candidates_select(&ignoring_availability, &unavailable));
+		(void) candidates_select(&ignoring_availability, &unavailable);
 		if (unavailable > 0)
 			return psprintf("none of the %d users in the pool is available", channel->pool_size);
 	}
@@ -45,37 +45,59 @@ explain_empty_pool(const RoutingRequest *request)
 					" (active, seat, ticket access, workspace teams, skills)", channel->pool_size);
 }
 
-/* Picks among the candidates by the distribution (the decision lock is held). */
+/*
+ * Picks among the candidates by the distribution (the decision lock is
+ * held); *least is the chosen one's load, for balanced and least busy.
+ */
 static int
-distribute(const RoutingRequest *request, const Candidate *candidates, int count,
-		   RoutingDecision *decision)
+distribute(const RoutingRequest *request, const Candidate *candidates, int count, int32 *least)
 {
-	ItemKind	kind = request->kind;
-	int			chosen;
-
 	switch (request->channel->rule.distribution)
 	{
 		case DISTRIBUTION_BALANCED:
-			chosen = strategy_balanced(candidates, count, kind);
-			decision->reason = psprintf("fewest open %ss (%d) among %d eligible",
-										item_kind_info(kind)->noun,
-										kind == ITEM_TICKET ? candidates[chosen].open_tickets
-										: candidates[chosen].open_conversations, count);
-			return chosen;
+			return strategy_balanced(candidates, count, request->kind, least);
 		case DISTRIBUTION_LEAST_BUSY:
-			chosen = strategy_least_busy(candidates, count, kind);
-			decision->reason = psprintf("fewest open items (%d) among %d eligible",
-										candidates[chosen].open_tickets +
-										candidates[chosen].open_conversations, count);
-			return chosen;
+			return strategy_least_busy(candidates, count, request->kind, least);
 		case DISTRIBUTION_RANDOM:
-			decision->reason = psprintf("random pick among %d eligible", count);
 			return strategy_random(count);
 		case DISTRIBUTION_ROUND_ROBIN:
-			decision->reason = psprintf("next in the channel's rotation of %d eligible", count);
 			return strategy_round_robin(request->channel->rotation, candidates, count);
 	}
 	pg_unreachable();
+}
+
+/* Why the distribution picked whom it picked, for the log. */
+static char *
+distribution_reason(const RoutingRequest *request, int count, int32 least)
+{
+	switch (request->channel->rule.distribution)
+	{
+		case DISTRIBUTION_BALANCED:
+			return psprintf("fewest open %ss (%d) among %d eligible",
+							item_kind_info(request->kind)->noun, least, count);
+		case DISTRIBUTION_LEAST_BUSY:
+			return psprintf("fewest open items (%d) among %d eligible", least, count);
+		case DISTRIBUTION_RANDOM:
+			return psprintf("random pick among %d eligible", count);
+		case DISTRIBUTION_ROUND_ROBIN:
+			return psprintf("next in the channel's rotation of %d eligible", count);
+	}
+	pg_unreachable();
+}
+
+/*
+ * Is the pool's heap (pool_index.c) the way to its least loaded member?
+ * For balanced and least busy, unless the item requires skills (its
+ * candidates are a subset) or this transaction has changes at commit its
+ * own decisions must see.
+ */
+static bool
+uses_pool_index(const RoutingRequest *request, const CandidateQuery *query)
+{
+	Distribution distribution = request->channel->rule.distribution;
+
+	return (distribution == DISTRIBUTION_BALANCED || distribution == DISTRIBUTION_LEAST_BUSY) &&
+		query->required_count == 0 && !counters_have_own_changes();
 }
 
 /* A users_and_teams rule: the pool, then the channel's distribution. */
@@ -85,8 +107,10 @@ route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
 	ChannelInfo *channel = request->channel;
 	CandidateQuery query;
 	int			count;
-	Candidate  *candidates;
+	const Candidate *candidates;
+	PoolIndex  *index;
 	int			chosen;
+	int32		least = 0;
 	int			effect;
 
 	candidate_query_init(&query, channel, request->item, channel->rule.only_available);
@@ -99,13 +123,17 @@ route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
 	}
 	if (channel->rule.distribution == DISTRIBUTION_ROUND_ROBIN && channel->rotation == NULL)
 		channel->rotation = shared_rotation(channel->channel_id);
+	index = uses_pool_index(request, &query)
+		? candidates_index(&query, request->kind,
+						   channel->rule.distribution == DISTRIBUTION_LEAST_BUSY) : NULL;
 	decision_lock();
-	candidates_read_loads(candidates, count);
-	chosen = distribute(request, candidates, count, decision);
+	chosen = index != NULL ? pool_index_least(index, &least)
+		: distribute(request, candidates, count, &least);
 	effect = counters_gain_locked(request->kind, candidates[chosen].load, 1, decision->at,
 								  channel->rule.distribution == DISTRIBUTION_ROUND_ROBIN
 								  ? channel->rotation : NULL);
 	decision_unlock();
+	decision->reason = distribution_reason(request, count, least);
 	decision->assigned = true;
 	decision->user_id = candidates[chosen].user_id;
 	return effect;

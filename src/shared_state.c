@@ -257,6 +257,7 @@ database_state_create(void)
 	state->channels = slot_table_create();
 	pg_atomic_init_u64(&state->user_count, 0);
 	pg_atomic_init_u64(&state->rotation_count, 0);
+	state->changes = 0;
 	return pointer;
 }
 
@@ -424,6 +425,54 @@ shared_state_reset(void)
 	slot_table_destroy(old_channels, sizeof(Rotation));
 	dsa_trim(area);
 	(void) shared_state();
+}
+
+/*
+ * Notes that user_id's slot changed, in the ring that pool indexes replay
+ * (pool_index.c; the caller holds the decision lock).
+ */
+void
+shared_note_change(int64 user_id)
+{
+	database_state->changes++;
+	database_state->change_ring[database_state->changes % lengthof(database_state->change_ring)] = user_id;
+}
+
+/* How many changes were noted so far (the caller holds the decision lock). */
+uint64
+shared_changes_seen(void)
+{
+	return database_state->changes;
+}
+
+/*
+ * The generation of this database's slots, as attached (the caller holds
+ * the decision lock, so it cannot move on).
+ */
+uint64
+shared_generation(void)
+{
+	return database_state->generation;
+}
+
+/*
+ * Are the changes after seen still in the ring? Then *first is the first of
+ * them (the caller holds the decision lock).
+ */
+bool
+shared_changes_since(uint64 seen, uint64 *first)
+{
+	if (database_state->changes - seen > lengthof(database_state->change_ring))
+		return false;
+	*first = seen + 1;
+	return true;
+}
+
+/* The user of change seq, still in the ring (the caller holds the decision lock). */
+int64
+shared_change(uint64 seq)
+{
+	return database_state->change_ring[seq % lengthof(database_state->change_ring)];
 }
 
 /*

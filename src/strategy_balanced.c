@@ -5,16 +5,9 @@
  */
 #include "hubroute.h"
 
-/* Open items of the kind being routed. */
-static int32
-open_of_kind(const Candidate *candidate, ItemKind kind)
-{
-	return kind == ITEM_TICKET ? candidate->open_tickets : candidate->open_conversations;
-}
-
-/* Index of the balanced choice among count candidates (count > 0). */
+/* Index of the balanced choice among count candidates (count > 0); *least is its load. */
 int
-strategy_balanced(const Candidate *candidates, int count, ItemKind kind)
+strategy_balanced(const Candidate *candidates, int count, ItemKind kind, int32 *least)
 {
-	return candidates_pick_least_loaded(candidates, count, open_of_kind, kind);
+	return candidates_pick_least_loaded(candidates, count, kind, false, least);
 }

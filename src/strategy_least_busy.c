@@ -5,16 +5,9 @@
  */
 #include "hubroute.h"
 
-/* Open items of both kinds. */
-static int32
-open_items(const Candidate *candidate, ItemKind kind pg_attribute_unused())
-{
-	return candidate->open_tickets + candidate->open_conversations;
-}
-
-/* Index of the least busy among count candidates (count > 0). */
+/* Index of the least busy among count candidates (count > 0); *least is its load. */
 int
-strategy_least_busy(const Candidate *candidates, int count, ItemKind kind)
+strategy_least_busy(const Candidate *candidates, int count, ItemKind kind, int32 *least)
 {
-	return candidates_pick_least_loaded(candidates, count, open_items, kind);
+	return candidates_pick_least_loaded(candidates, count, kind, true, least);
 }

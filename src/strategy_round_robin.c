@@ -11,20 +11,26 @@
 #include "hubroute.h"
 
 /*
- * Index of the next candidate in the rotation (count > 0; candidates ordered
+ * Index of the next candidate in the rotation: the first whose id is above
+ * the last one served, found by binary search (count > 0; candidates ordered
  * by user id; the caller holds the decision lock and moves the rotation).
  */
 int
 strategy_round_robin(const Rotation *rotation, const Candidate *candidates, int count)
 {
-	int			next = 0;
+	int			low = 0,
+				high = count;
 
-	if (rotation->started)
+	if (!rotation->started)
+		return 0;
+	while (low < high)
 	{
-		while (next < count && candidates[next].user_id <= rotation->last_user_id)
-			next++;
-		if (next == count)
-			next = 0;
+		int			middle = low + (high - low) / 2;
+
+		if (candidates[middle].user_id <= rotation->last_user_id)
+			low = middle + 1;
+		else
+			high = middle;
 	}
-	return next;
+	return low == count ? 0 : low;
 }
