@@ -600,6 +600,14 @@ CREATE FUNCTION hubroute.shared_memory(
     RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'hubroute_shared_memory' LANGUAGE C;
 
+-- This session's cached copy of the routing configuration: how often it was
+-- built, how many availability changes were applied to it in place, the
+-- users and channels in it, and how long its last build took.
+CREATE FUNCTION hubroute.routing_cache(
+    OUT builds bigint, OUT availability_changes bigint, OUT users integer, OUT channels integer,
+    OUT last_build_ms double precision)
+    AS 'MODULE_PATHNAME', 'hubroute_routing_cache' LANGUAGE C;
+
 -- Loads the shared counts again from the tables when the calling transaction
 -- commits: for repair after the item triggers were bypassed (a bulk load
 -- with session_replication_role = replica). Waits for transactions writing
@@ -656,21 +664,33 @@ BEGIN
 END;
 $$;
 
--- The configuration the routing cache copies. ENABLE ALWAYS: a change made
--- with session_replication_role = replica must reach the caches too.
+-- The configuration the routing cache copies, and the columns of each table
+-- that routing never reads (a change to them alone invalidates nothing).
+-- Row triggers: a statement that changes no row changes no cache. ENABLE
+-- ALWAYS: a change made with session_replication_role = replica must reach
+-- the caches too.
 DO $$
 DECLARE
-    config_table text;
+    config_table record;
 BEGIN
-    FOREACH config_table IN ARRAY ARRAY['users', 'teams', 'team_members', 'workspaces',
-                                        'workspace_teams', 'channels', 'channel_targets',
-                                        'user_skills'] LOOP
+    FOR config_table IN SELECT * FROM (VALUES ('users', ARRAY['name', 'email']), ('teams', ARRAY['name']),
+                                              ('team_members', ARRAY[]::text[]),
+                                              ('workspaces', ARRAY['name']),
+                                              ('workspace_teams', ARRAY[]::text[]),
+                                              ('channels', ARRAY['name']),
+                                              ('channel_targets', ARRAY[]::text[]),
+                                              ('user_skills', ARRAY[]::text[])) c(tab, unread) LOOP
         EXECUTE pg_catalog.format($sql$
             CREATE TRIGGER hubroute_config_changed
-                AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hubroute.%1$I
-                FOR EACH STATEMENT EXECUTE FUNCTION hubroute.config_changed();
+                AFTER INSERT OR UPDATE OR DELETE ON hubroute.%1$I
+                FOR EACH ROW EXECUTE FUNCTION hubroute.config_changed(%2$s);
             ALTER TABLE hubroute.%1$I ENABLE ALWAYS TRIGGER hubroute_config_changed;
-        $sql$, config_table);
+            CREATE TRIGGER hubroute_config_truncated
+                AFTER TRUNCATE ON hubroute.%1$I
+                FOR EACH STATEMENT EXECUTE FUNCTION hubroute.config_changed();
+            ALTER TABLE hubroute.%1$I ENABLE ALWAYS TRIGGER hubroute_config_truncated;
+        $sql$, config_table.tab,
+        (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(c), ', ') FROM pg_catalog.unnest(config_table.unread) c));
     END LOOP;
 END;
 $$;
@@ -752,6 +772,7 @@ REVOKE ALL ON FUNCTION hubroute.item_reference_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.routing_load() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.routing_load_check() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.shared_memory() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.routing_cache() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.message_reply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.rebuild_counters() FROM PUBLIC;
 GRANT USAGE ON SCHEMA hubroute TO PUBLIC;
@@ -806,7 +827,8 @@ GRANT EXECUTE ON FUNCTION hubroute.require_one_of(text, text, text, text[]), hub
                           hubroute.require_same_kind(hubroute.channels, hubroute.channels),
                           hubroute.require_seat(text, text, bigint, bigint),
                           hubroute.routing_load(), hubroute.routing_load_check(),
-                          hubroute.shared_memory(), hubroute.rebuild_counters() TO hubroute_admin;
+                          hubroute.shared_memory(), hubroute.routing_cache(),
+                          hubroute.rebuild_counters() TO hubroute_admin;
 
 -- hubroute_reporting: reads every table and view, writes nothing.
 GRANT SELECT ON ALL TABLES IN SCHEMA hubroute TO hubroute_reporting;

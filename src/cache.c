@@ -5,9 +5,11 @@
  * members, users and their skills on every insert; reading them with SQL
  * would cost more than the insert itself. So each backend keeps a copy,
  * built with one query per table, and drops it when any of those tables
- * changes: a statement trigger on each of them (hubroute.config_changed())
- * invalidates the relcache entry of hubroute.channels, and the relcache
- * callback here marks the copy stale (the way pg_cron reloads its jobs).
+ * changes what routing reads: a row trigger on each of them
+ * (config_changes.c) invalidates the relcache entry of hubroute.channels,
+ * and the relcache callback here marks the copy stale (the way pg_cron
+ * reloads its jobs). A user's availability, which changes all day, is
+ * applied to the copy in place instead (cache_set_available()).
  * Routing accepts pending invalidations before it looks, so a DBA's
  * committed change applies to the next insert, and a transaction sees its
  * own uncommitted changes (the copy is built with the latest snapshot).
@@ -17,8 +19,9 @@
 #include "hubroute.h"
 
 #include "catalog/pg_type_d.h"
-#include "commands/trigger.h"
 #include "fmgr.h"
+#include "funcapi.h"
+#include "portability/instr_time.h"
 #include "storage/sinval.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -26,42 +29,59 @@
 #include "utils/inval.h"
 #include "utils/memutils.h"
 
-PG_FUNCTION_INFO_V1(hubroute_config_changed);
+PG_FUNCTION_INFO_V1(hubroute_routing_cache);
 
 static MemoryContext cache_context = NULL;
 static HTAB *users = NULL;		/* user id -> UserInfo */
 static HTAB *channels = NULL;	/* channel id -> ChannelInfo */
-static HTAB *teams = NULL;		/* team id -> itself */
+static HTAB *teams = NULL;		/* team id -> TeamInfo */
 static bool cache_valid = false;
 static uint64 invalidations = 0;	/* callbacks seen, to spot one during a build */
+static uint64 availability_seen = 0;	/* published availability changes replayed */
+static int64 builds = 0;		/* for hubroute.routing_cache() */
+static int64 availability_applied = 0;
+static double last_build_ms = 0;
 static Oid	marker_relid = InvalidOid;	/* hubroute.channels */
 
+/*
+ * One query per table, aggregating the many-to-many rows in one pass each:
+ * a subquery per user or channel would read team_members once per user.
+ */
 static const char *const users_sql =
-	"SELECT u.id, u.active, u.available, u.ticket_access, u.seat,"
-	"       ARRAY(SELECT s.skill_id FROM hubroute.user_skills s"
-	"              WHERE s.user_id" EQ "u.id ORDER BY 1),"
-	"       ARRAY(SELECT m.team_id FROM hubroute.team_members m"
-	"              WHERE m.user_id" EQ "u.id ORDER BY 1)"
-	"  FROM hubroute.users u";
+	"SELECT u.id, u.active, u.available, u.ticket_access, u.seat, s.ids, m.ids, m.primary_team"
+	"  FROM hubroute.users u"
+	"  LEFT JOIN (SELECT user_id, pg_catalog.array_agg(skill_id ORDER BY skill_id) AS ids"
+	"               FROM hubroute.user_skills GROUP BY user_id) s ON s.user_id" EQ "u.id"
+	"  LEFT JOIN (SELECT user_id, pg_catalog.array_agg(team_id ORDER BY team_id) AS ids,"
+	"                    pg_catalog.max(team_id) FILTER (WHERE is_primary) AS primary_team"
+	"               FROM hubroute.team_members GROUP BY user_id) m ON m.user_id" EQ "u.id";
 
 static const char *const teams_sql = "SELECT t.id FROM hubroute.teams t";
 
 static const char *const channels_sql =
 	"SELECT c.id, w.kind, c.assign_to, c.distribution, c.only_available, c.fallback_user_id,"
-	"       c.use_skills, c.workspace_id, c.kind,"
-	"       ARRAY(SELECT wt.team_id FROM hubroute.workspace_teams wt"
-	"              WHERE wt.workspace_id" EQ "c.workspace_id ORDER BY 1)"
+	"       c.use_skills, c.workspace_id, c.kind, wt.ids"
 	"  FROM hubroute.channels c"
-	"  JOIN hubroute.workspaces w ON w.id" EQ "c.workspace_id";
+	"  JOIN hubroute.workspaces w ON w.id" EQ "c.workspace_id"
+	"  LEFT JOIN (SELECT workspace_id, pg_catalog.array_agg(team_id ORDER BY team_id) AS ids"
+	"               FROM hubroute.workspace_teams GROUP BY workspace_id) wt"
+	"    ON wt.workspace_id" EQ "c.workspace_id";
 
-/* A users_and_teams pool: target users and primary members of target teams. */
-static const char *const pools_sql =
-	"SELECT t.channel_id, t.user_id FROM hubroute.channel_targets t"
-	" WHERE t.user_id IS NOT NULL"
-	" UNION "
-	"SELECT t.channel_id, m.user_id FROM hubroute.channel_targets t"
-	"  JOIN hubroute.team_members m ON m.team_id" EQ "t.team_id AND m.is_primary"
-	" ORDER BY 1, 2";
+/*
+ * A users_and_teams pool: target users and primary members of target teams
+ * (put together in C: a join would make a row per channel and member).
+ */
+static const char *const targets_sql =
+	"SELECT t.channel_id, t.user_id, t.team_id FROM hubroute.channel_targets t ORDER BY 1";
+
+/* A team and its primary members. */
+typedef struct TeamInfo
+{
+	int64		team_id;
+	int			member_count;
+	int			member_space;
+	UserInfo  **members;
+} TeamInfo;
 
 /* Relcache callback: a change to the configuration makes the copy stale. */
 static void
@@ -180,23 +200,45 @@ load_users(void)
 		user->seat = parse_seat(column_text(i, 5));
 		user->skills = column_ids(i, 6, &user->skill_count);
 		user->teams = column_ids(i, 7, &user->team_count);
+		user->primary_team_id = DatumGetInt64(column(i, 8, &user->no_primary_team));
 		user->load = NULL;
 	}
 }
 
-/* Reads every team id. */
+/* Reads every team id, and lists each team's primary members. */
 static void
 load_teams(void)
 {
 	int			rows = cache_query(teams_sql);
+	HASH_SEQ_STATUS scan;
+	UserInfo   *user;
 
-	teams = id_hash("hubroute teams", sizeof(int64));
+	teams = id_hash("hubroute teams", sizeof(TeamInfo));
 	for (int i = 0; i < rows; i++)
 	{
 		bool		isnull;
 		int64		id = DatumGetInt64(column(i, 1, &isnull));
+		TeamInfo   *team = hash_search(teams, &id, HASH_ENTER, NULL);
 
-		(void) hash_search(teams, &id, HASH_ENTER, NULL);
+		team->member_count = team->member_space = 0;
+		team->members = NULL;
+	}
+	hash_seq_init(&scan, users);
+	while ((user = hash_seq_search(&scan)) != NULL)
+	{
+		TeamInfo   *team = user->no_primary_team ? NULL
+			: hash_search(teams, &user->primary_team_id, HASH_FIND, NULL);
+
+		if (team == NULL)
+			continue;
+		if (team->member_count == team->member_space)
+		{
+			team->member_space = Max(8, team->member_space * 2);
+			team->members = team->members == NULL
+				? palloc(sizeof(UserInfo *) * team->member_space)
+				: repalloc(team->members, sizeof(UserInfo *) * team->member_space);
+		}
+		team->members[team->member_count++] = user;
 	}
 }
 
@@ -237,11 +279,69 @@ load_channels(void)
 	}
 }
 
-/* Reads every channel's pool (rows come ordered by channel, then user). */
+/* Orders pool members by user id. */
+static int
+compare_user_ids(const void *a, const void *b)
+{
+	int64		left = (*(UserInfo *const *) a)->user_id;
+	int64		right = (*(UserInfo *const *) b)->user_id;
+
+	return left < right ? -1 : left > right;
+}
+
+/* Target row i: a user or a team, found in the copy (or NULL). */
+static void
+target_of(int i, UserInfo **user, TeamInfo **team)
+{
+	bool		no_user;
+	bool		no_team;
+	int64		user_id = DatumGetInt64(column(i, 2, &no_user));
+	int64		team_id = DatumGetInt64(column(i, 3, &no_team));
+
+	*user = no_user ? NULL : hash_search(users, &user_id, HASH_FIND, NULL);
+	*team = no_team ? NULL : hash_search(teams, &team_id, HASH_FIND, NULL);
+}
+
+/* The pool of the channel whose targets are rows first .. end - 1. */
+static void
+build_pool(ChannelInfo *channel, int first, int end)
+{
+	int			space = 0;
+	int			count = 0;
+	UserInfo  **pool;
+	UserInfo   *user;
+	TeamInfo   *team;
+
+	for (int i = first; i < end; i++)
+	{
+		target_of(i, &user, &team);
+		space += (user != NULL) + (team != NULL ? team->member_count : 0);
+	}
+	pool = palloc(sizeof(UserInfo *) * Max(space, 1));
+	for (int i = first; i < end; i++)
+	{
+		target_of(i, &user, &team);
+		if (user != NULL)
+			pool[count++] = user;
+		for (int m = 0; team != NULL && m < team->member_count; m++)
+			pool[count++] = team->members[m];
+	}
+	qsort(pool, count, sizeof(UserInfo *), compare_user_ids);
+	channel->pool = pool;
+	channel->pool_size = 0;
+	for (int i = 0; i < count; i++)
+		if (channel->pool_size == 0 || pool[channel->pool_size - 1] != pool[i])
+		{
+			(void) cache_user_load(pool[i]);
+			pool[channel->pool_size++] = pool[i];
+		}
+}
+
+/* Reads every channel's targets (rows come ordered by channel) and makes its pool. */
 static void
 load_pools(void)
 {
-	int			rows = cache_query(pools_sql);
+	int			rows = cache_query(targets_sql);
 	int			first = 0;
 
 	while (first < rows)
@@ -254,19 +354,7 @@ load_pools(void)
 		while (end < rows && DatumGetInt64(column(end, 1, &isnull)) == channel_id)
 			end++;
 		if (channel != NULL)
-		{
-			channel->pool = palloc(sizeof(UserInfo *) * (end - first));
-			for (int i = first; i < end; i++)
-			{
-				int64		user_id = DatumGetInt64(column(i, 2, &isnull));
-				UserInfo   *user = hash_search(users, &user_id, HASH_FIND, NULL);
-
-				if (user == NULL)
-					continue;
-				(void) cache_user_load(user);
-				channel->pool[channel->pool_size++] = user;
-			}
-		}
+			build_pool(channel, first, end);
 		first = end;
 	}
 }
@@ -297,6 +385,14 @@ cache_build(void)
 	PG_END_TRY();
 }
 
+/* The copy is stale: the next cache_refresh() builds it again. */
+void
+cache_forget(void)
+{
+	cache_valid = false;
+	invalidations++;
+}
+
 /*
  * The shared slots were replaced (shared_state.c): the copy's pointers into
  * them are stale.
@@ -304,8 +400,48 @@ cache_build(void)
 void
 cache_forget_slots(void)
 {
-	cache_valid = false;
-	invalidations++;
+	cache_forget();
+}
+
+/* Is user_id in the channel's pool? (The pool is ordered by user id.) */
+static bool
+pool_contains(const ChannelInfo *channel, int64 user_id)
+{
+	int			low = 0;
+	int			high = channel->pool_size;
+
+	while (low < high)
+	{
+		int			middle = low + (high - low) / 2;
+
+		if (channel->pool[middle]->user_id < user_id)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return low < channel->pool_size && channel->pool[low]->user_id == user_id;
+}
+
+/*
+ * user_id became available or away: the copy follows without a rebuild,
+ * and the pools that honour availability work out their eligible users
+ * again when next used.
+ */
+void
+cache_set_available(int64 user_id, bool available)
+{
+	UserInfo   *user = users == NULL ? NULL : hash_search(users, &user_id, HASH_FIND, NULL);
+	HASH_SEQ_STATUS scan;
+	ChannelInfo *channel;
+
+	if (user == NULL || user->available == available)
+		return;
+	user->available = available;
+	availability_applied++;
+	hash_seq_init(&scan, channels);
+	while ((channel = hash_seq_search(&scan)) != NULL)
+		if (pool_contains(channel, user_id))
+			channel->eligible_valid[1] = false;
 }
 
 /* user's load slot, found when first needed and kept with the copy. */
@@ -318,8 +454,9 @@ cache_user_load(UserInfo *user)
 }
 
 /*
- * Makes the copy current: accepts pending invalidations, and rebuilds it if
- * the configuration changed. A change seen while building leaves it marked
+ * Makes the copy current: accepts pending invalidations and replays
+ * availability changes (config_changes.c), and rebuilds it if the
+ * configuration changed otherwise. A change seen while building leaves it marked
  * stale, so the next call builds again. The counts are made ready first:
  * a load of them replaces the slots the copy points into.
  */
@@ -328,18 +465,29 @@ cache_refresh(void)
 {
 	uint64		seen;
 	InternalSql internal;
+	instr_time	started;
+	instr_time	took;
 
 	counters_ready();
 	AcceptInvalidationMessages();
+	if (cache_valid)
+		config_changes_replay(&availability_seen);
 	if (cache_valid)
 		return;
 	/* The extension may have been dropped and created again: a new marker. */
 	marker_relid = hubroute_relid(TABLE_CHANNELS);
 	seen = ++invalidations;
 	cache_valid = false;
+	/* Changes published from now on are replayed onto the new copy. */
+	availability_seen = shared_availability_seen();
+	INSTR_TIME_SET_CURRENT(started);
 	internal_sql_begin(&internal, INTERNAL_READER);
 	cache_build();
 	internal_sql_end(&internal);
+	INSTR_TIME_SET_CURRENT(took);
+	INSTR_TIME_SUBTRACT(took, started);
+	last_build_ms = INSTR_TIME_GET_MILLISEC(took);
+	builds++;
 	cache_valid = invalidations == seen;
 }
 
@@ -383,17 +531,23 @@ cache_team_exists(int64 team_id)
 }
 
 /*
- * AFTER INSERT, UPDATE, DELETE or TRUNCATE FOR EACH STATEMENT on a
- * configuration table: every backend's copy becomes stale (at commit; this
- * transaction's own copy at its next command).
+ * hubroute.routing_cache(): this session's copy of the configuration: how
+ * often it was built, how many availability changes were applied to it in
+ * place, the users and channels in it, and how long its last build took.
  */
 Datum
-hubroute_config_changed(PG_FUNCTION_ARGS)
+hubroute_routing_cache(PG_FUNCTION_ARGS)
 {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("hubroute.config_changed() must be called as a trigger")));
-	CacheInvalidateRelcacheByRelid(hubroute_relid(TABLE_CHANNELS));
-	return PointerGetDatum(NULL);
+	TupleDesc	desc;
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	values[0] = Int64GetDatum(builds);
+	values[1] = Int64GetDatum(availability_applied);
+	values[2] = Int32GetDatum(users == NULL ? 0 : (int32) hash_get_num_entries(users));
+	values[3] = Int32GetDatum(channels == NULL ? 0 : (int32) hash_get_num_entries(channels));
+	values[4] = Float8GetDatum(last_build_ms);
+	return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
 }

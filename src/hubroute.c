@@ -21,6 +21,7 @@ _PG_init(void)
 	relations_register_callbacks();
 	counters_register_callbacks();
 	pending_register_callbacks();
+	config_changes_register_callbacks();
 	cache_register_callbacks();
 	decision_log_register_callbacks();
 }

@@ -184,6 +184,13 @@ extern AssignTo rule_parse_assign_to(const char *value);
 extern Distribution rule_parse_distribution(const char *value, bool inbox, const char *channel_kind);
 extern const char *distribution_name(Distribution distribution);
 
+/* A user who became available or away, committed (config_changes.c). */
+typedef struct AvailabilityChange
+{
+	int64		user_id;
+	bool		available;
+} AvailabilityChange;
+
 /* Shared memory (shared_state.c): one per database. */
 typedef struct DatabaseState
 {
@@ -197,6 +204,8 @@ typedef struct DatabaseState
 	pg_atomic_uint64 rotation_count;	/* slots in channels */
 	uint64		changes;		/* changes noted in change_ring so far */
 	int64		change_ring[4096];	/* users whose slot changed, by change % 4096 */
+	pg_atomic_uint64 availability_changes;	/* committed in availability_ring so far */
+	AvailabilityChange availability_ring[1024]; /* by change % 1024 */
 } DatabaseState;
 
 /* A user's open items and last assignment, as routing compares them. */
@@ -227,6 +236,10 @@ extern uint64 shared_changes_seen(void);
 extern uint64 shared_generation(void);
 extern bool shared_changes_since(uint64 seen, uint64 *first);
 extern int64 shared_change(uint64 seq);
+extern void shared_publish_availability(AvailabilityChange change);
+extern uint64 shared_availability_seen(void);
+extern bool shared_availability_since(uint64 seen, uint64 *first, uint64 *last);
+extern AvailabilityChange shared_availability(uint64 seq);
 
 /* The routing configuration, cached per backend (cache.c). */
 typedef enum Seat
@@ -247,6 +260,8 @@ typedef struct UserInfo
 	int64	   *skills;			/* ascending */
 	int			team_count;
 	int64	   *teams;			/* every membership, ascending */
+	bool		no_primary_team;
+	int64		primary_team_id;
 	UserLoad   *load;			/* NULL until routing needs it (cache_user_load()) */
 } UserInfo;
 
@@ -269,7 +284,9 @@ typedef struct ChannelInfo
 } ChannelInfo;
 
 extern void cache_register_callbacks(void);
+extern void cache_forget(void);
 extern void cache_forget_slots(void);
+extern void cache_set_available(int64 user_id, bool available);
 extern UserLoad *cache_user_load(UserInfo *user);
 extern void cache_refresh(void);
 extern bool cache_still_current(void);
@@ -412,6 +429,10 @@ extern int	assign_take_routed_effect(ItemKind kind, int64 item_id);
 extern bool assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 							 bool check_owner, bool check_team, bool quietly);
 extern void assign_reply(ItemKind kind, int64 item_id, int64 author_id);
+
+/* Changes to the configuration (config_changes.c). */
+extern void config_changes_register_callbacks(void);
+extern void config_changes_replay(uint64 *seen);
 
 /* The triggers (triggers.c). */
 extern bool applying_replicated_changes(void);

@@ -12,7 +12,9 @@
  *     decision of transactions still in flight (counters.c), so concurrent
  *     inserts into one pool see each other: the result is as if they were
  *     routed one at a time, and once they commit the open counts of a
- *     balanced or least-busy pool differ by at most 1.
+ *     balanced or least-busy pool differ by at most 1. The same lock
+ *     orders the changes of availability published at commit
+ *     (config_changes.c), which a backend replays under it, shared.
  *  2. Changes at commit. A change to an existing item (close, reopen,
  *     reassign, delete, reply) counts at commit. Nobody waits for it: other
  *     transactions' decisions route on the counts as they stand until it

@@ -258,6 +258,7 @@ database_state_create(void)
 	pg_atomic_init_u64(&state->user_count, 0);
 	pg_atomic_init_u64(&state->rotation_count, 0);
 	state->changes = 0;
+	pg_atomic_init_u64(&state->availability_changes, 0);
 	return pointer;
 }
 
@@ -473,6 +474,49 @@ int64
 shared_change(uint64 seq)
 {
 	return database_state->change_ring[seq % lengthof(database_state->change_ring)];
+}
+
+/*
+ * Publishes a committed change of a user's availability to every backend's
+ * cached configuration (config_changes.c). Called at commit, where nothing
+ * may fail: the caller attached the state before (shared_state_lock()).
+ */
+void
+shared_publish_availability(AvailabilityChange change)
+{
+	uint64		next;
+
+	decision_lock();
+	next = pg_atomic_read_u64(&database_state->availability_changes) + 1;
+	database_state->availability_ring[next % lengthof(database_state->availability_ring)] = change;
+	pg_atomic_write_u64(&database_state->availability_changes, next);
+	decision_unlock();
+}
+
+/* How many availability changes were published so far (no lock needed). */
+uint64
+shared_availability_seen(void)
+{
+	return pg_atomic_read_u64(&shared_state()->availability_changes);
+}
+
+/*
+ * Are the availability changes after seen still in the ring? Then they are
+ * *first to *last (the caller holds the decision lock, shared).
+ */
+bool
+shared_availability_since(uint64 seen, uint64 *first, uint64 *last)
+{
+	*last = pg_atomic_read_u64(&database_state->availability_changes);
+	*first = seen + 1;
+	return *last - seen <= lengthof(database_state->availability_ring);
+}
+
+/* Availability change seq, still in the ring (the caller holds the decision lock). */
+AvailabilityChange
+shared_availability(uint64 seq)
+{
+	return database_state->availability_ring[seq % lengthof(database_state->availability_ring)];
 }
 
 /*

@@ -243,23 +243,24 @@ SELECT count(*) AS owns_functions FROM pg_proc
 
 -- Given more, they are refused: every statement that needs hubroute's own
 -- SQL errors (0P000) and says how to undo it. (A configuration change makes
--- routing reload its cached configuration, which is its own SQL.)
+-- routing reload its cached configuration, which is its own SQL; a changed
+-- name would not, as routing never reads it, so the time zone flips.)
 ALTER ROLE hubroute_internal SUPERUSER;
-UPDATE hubroute.channels SET name = 'help mail' WHERE id = 10;
+UPDATE hubroute.channels SET timezone = CASE timezone WHEN 'UTC' THEN 'Etc/UTC' ELSE 'UTC' END WHERE id = 10;
 INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'refused');
 \echo :LAST_ERROR_SQLSTATE
 SELECT hubroute.route_ticket(7);
 \echo :LAST_ERROR_SQLSTATE
 ALTER ROLE hubroute_internal NOSUPERUSER LOGIN;
-UPDATE hubroute.channels SET name = 'help mail' WHERE id = 10;
+UPDATE hubroute.channels SET timezone = CASE timezone WHEN 'UTC' THEN 'Etc/UTC' ELSE 'UTC' END WHERE id = 10;
 INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'refused');
 ALTER ROLE hubroute_internal NOLOGIN;
 GRANT hubroute_internal TO hr_priv_reporting;
-UPDATE hubroute.channels SET name = 'help mail' WHERE id = 10;
+UPDATE hubroute.channels SET timezone = CASE timezone WHEN 'UTC' THEN 'Etc/UTC' ELSE 'UTC' END WHERE id = 10;
 INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'refused');
 REVOKE hubroute_internal FROM hr_priv_reporting;
 GRANT pg_read_all_data TO hubroute_internal;
-UPDATE hubroute.channels SET name = 'help mail' WHERE id = 10;
+UPDATE hubroute.channels SET timezone = CASE timezone WHEN 'UTC' THEN 'Etc/UTC' ELSE 'UTC' END WHERE id = 10;
 INSERT INTO hubroute.tickets (id, channel_id, subject) VALUES (6, 10, 'refused');
 REVOKE pg_read_all_data FROM hubroute_internal;
 -- The logger too, when a decision's log row goes through SQL (here: a

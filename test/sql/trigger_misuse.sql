@@ -77,6 +77,10 @@ CREATE TABLE public.tickets (id text PRIMARY KEY, channel_id bigint, contact_id 
 INSERT INTO public.tickets (id, channel_id, owner_id) VALUES ('old', 10, 'y');
 CREATE TABLE public.messages (id text, ticket_id text, conversation_id text, direction text,
     author_user_id text, body text);
+-- A users table whose availability is text: config_changed() must not read
+-- it as hubroute.users (issue 8 §5 made it look at what a row change changed).
+CREATE TABLE public.users (id text, available text);
+INSERT INTO public.users VALUES ('1', 'yes');
 CREATE FUNCTION pg_temp.misuse(fn text, event text, level text, tbl text, stmt text,
                                OUT code text, OUT message text)
 LANGUAGE plpgsql SET client_min_messages = warning AS $$
@@ -108,7 +112,9 @@ SELECT m.fn, m.event, r.code, r.message
     ('hubroute.item_truncated', 'AFTER TRUNCATE', 'STATEMENT', 'public.tickets',
      $$TRUNCATE public.tickets$$),
     ('hubroute.message_reply', 'AFTER INSERT', 'ROW', 'public.messages',
-     $$INSERT INTO public.messages (ticket_id, direction, author_user_id) VALUES ('1', 'outgoing', '1')$$)
+     $$INSERT INTO public.messages (ticket_id, direction, author_user_id) VALUES ('1', 'outgoing', '1')$$),
+    ('hubroute.config_changed', 'AFTER UPDATE', 'ROW', 'public.users',
+     $$UPDATE public.users SET available = 'no'$$)
   ) m(fn, event, level, tbl, stmt),
   LATERAL pg_temp.misuse(m.fn, m.event, m.level, m.tbl, m.stmt) r;
 RESET ROLE;
@@ -119,7 +125,7 @@ SELECT count(*) AS lookalike_rows, bool_and(owner_id = 'y') AS lookalike_unchang
 INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 'after the misuse') RETURNING owner_id;
 SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
 
-DROP TABLE public.tickets, public.messages, public.my_contacts, public.planted_runs, misuse_results;
+DROP TABLE public.tickets, public.messages, public.users, public.my_contacts, public.planted_runs, misuse_results;
 DROP FUNCTION public.planted(), pg_temp.misuse(text, text, text, text, text);
 DROP EXTENSION hubroute CASCADE;
 REVOKE CREATE ON SCHEMA public FROM hubroute_test_misuse;
