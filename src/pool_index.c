@@ -85,15 +85,10 @@ heap_swap(PoolIndex *index, int i, int j)
 	index->position[index->heap[j]] = j;
 }
 
-/* Moves the member at heap place i up or down to where its key belongs. */
+/* Moves the member at heap place i down below every member with a lesser key. */
 static void
-heap_fix(PoolIndex *index, int i)
+heap_sift_down(PoolIndex *index, int i)
 {
-	while (i > 0 && key_before(&index->keys[index->heap[i]], &index->keys[index->heap[(i - 1) / 2]]))
-	{
-		heap_swap(index, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
 	for (;;)
 	{
 		int			least = i;
@@ -111,6 +106,21 @@ heap_fix(PoolIndex *index, int i)
 	}
 }
 
+/*
+ * Moves the member at heap place i, whose key changed in a heap otherwise
+ * in order, up or down to where its key belongs.
+ */
+static void
+heap_fix(PoolIndex *index, int i)
+{
+	while (i > 0 && key_before(&index->keys[index->heap[i]], &index->keys[index->heap[(i - 1) / 2]]))
+	{
+		heap_swap(index, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	heap_sift_down(index, i);
+}
+
 /* Builds the heap from the slots, in one pass and a heapify (decision lock held). */
 static void
 index_build(PoolIndex *index)
@@ -122,8 +132,9 @@ index_build(PoolIndex *index)
 		index->heap[c] = c;
 		index->position[c] = c;
 	}
+	/* bottom up: each place's subtrees are heaps when it is sifted down */
 	for (int i = index->count / 2 - 1; i >= 0; i--)
-		heap_fix(index, i);
+		heap_sift_down(index, i);
 	index->seen = shared_changes_seen();
 	index->generation = shared_generation();
 }

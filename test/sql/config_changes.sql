@@ -128,6 +128,7 @@ UPDATE hubroute.team_members SET is_primary = true WHERE user_id = 2;
 TRUNCATE hubroute.user_skills;
 INSERT INTO hubroute.users (id, name, seat) VALUES (4, 'Dan', 'service');
 INSERT INTO hubroute.team_members (team_id, user_id) VALUES (1, 4);
+-- Dan, never assigned, comes first.
 SELECT pg_temp.route(4) AS owners_with_dan, pg_temp.new_builds() AS builds;
 
 -- One transaction that changes many users' availability builds the copy
