@@ -39,23 +39,23 @@ VACUUM ANALYZE;
 
 -- A change to a rule (here: the time zone of channel 1 flips) makes the next
 -- insert build the cache again; routing_cache() says how long it took.
-CREATE FUNCTION pg_temp.flip() RETURNS void LANGUAGE sql AS $$
+CREATE PROCEDURE pg_temp.flip() LANGUAGE sql AS $$
     UPDATE hubroute.channels SET timezone = CASE timezone WHEN 'UTC' THEN 'Etc/UTC' ELSE 'UTC' END
      WHERE id = 1
 $$;
 INSERT INTO hubroute.tickets (channel_id, subject) VALUES (1, 'first build');
-SELECT pg_temp.flip();
+CALL pg_temp.flip();
 INSERT INTO hubroute.tickets (channel_id, subject) VALUES (1, 'build 1');
-SELECT last_build_ms FROM hubroute.routing_cache();
-SELECT pg_temp.flip();
+SELECT round(last_build_ms::numeric, 1) FROM hubroute.routing_cache();
+CALL pg_temp.flip();
 INSERT INTO hubroute.tickets (channel_id, subject) VALUES (1, 'build 2');
-SELECT last_build_ms FROM hubroute.routing_cache();
-SELECT pg_temp.flip();
+SELECT round(last_build_ms::numeric, 1) FROM hubroute.routing_cache();
+CALL pg_temp.flip();
 INSERT INTO hubroute.tickets (channel_id, subject) VALUES (1, 'build 3');
-SELECT last_build_ms FROM hubroute.routing_cache();
-SELECT pg_temp.flip();
+SELECT round(last_build_ms::numeric, 1) FROM hubroute.routing_cache();
+CALL pg_temp.flip();
 INSERT INTO hubroute.tickets (channel_id, subject) VALUES (1, 'build 4');
-SELECT last_build_ms FROM hubroute.routing_cache();
-SELECT pg_temp.flip();
+SELECT round(last_build_ms::numeric, 1) FROM hubroute.routing_cache();
+CALL pg_temp.flip();
 INSERT INTO hubroute.tickets (channel_id, subject) VALUES (1, 'build 5');
-SELECT last_build_ms FROM hubroute.routing_cache();
+SELECT round(last_build_ms::numeric, 1) FROM hubroute.routing_cache();

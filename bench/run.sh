@@ -10,6 +10,11 @@
 #   plain        bench.plain_tickets, no router: the client picks the owner;
 #   hubroute     hubroute.tickets, routed by the extension;
 #   handwritten  bench.hw_tickets, routed by a PL/pgSQL trigger (bench/setup.sql).
+# The scenarios desk-4c, churn-4c and noop-4c insert into many channels with
+# small pools while, in churn-4c, agents go away and come back
+# (BENCH_TOGGLES changes of availability a second) and, in noop-4c,
+# statements that change nothing routing reads run at the same rate.
+# "rebuild" times full builds of the routing cache for a big configuration.
 # Then prints a table and the targets (PASS/FAIL), and writes
 # bench/results/ (latest.csv, tps.png, report.txt, pgbench logs),
 # bench/RESULTS.md and bench/tps.png.
@@ -18,12 +23,18 @@
 #   BENCH_SECONDS (10)              length of every pgbench run
 #   BENCH_CHANNELS (10)             channels of the multi-channel scenarios ("10ch-*")
 #   BENCH_USERS (20)                users per channel (multi, hot and rule channels)
-#   BENCH_POOL_USERS (500)          users of the big-pool channel ("pool500-*")
+#   BENCH_POOLS (5000,20000)        users of each big-pool channel ("pool5000-*", ...)
+#   BENCH_DESK_CHANNELS (200)       channels of the "desk" set (desk-, churn-, noop-4c)
+#   BENCH_DESK_USERS (10)           users per channel of the "desk" set
+#   BENCH_TOGGLES (50)              availability changes a second in churn-4c (and
+#                                   statements a second in noop-4c)
+#   BENCH_CONFIG_USERS (20000)      users of the configuration "rebuild" times
+#   BENCH_CONFIG_CHANNELS (2000)    channels of the configuration "rebuild" times
 #   BENCH_ROWS (1000000)            tickets already in the table for "1M-1c"
 #   BENCH_CONTACTS (1000)           tracked contacts of the contact-owner channel
 #   BENCH_MEMORY_INSERTS (200000)   inserts of the memory test (more than 1000)
 #   BENCH_SCENARIOS (all)           comma-separated subset, e.g. "10ch-1c,hot-8c,memory";
-#                                   a scenario is SET-Nc (N clients) or "memory"
+#                                   a scenario is SET-Nc (N clients), "memory" or "rebuild"
 #   HUBROUTE_BENCH_SKIP_BUILD=1     use the hubroute already installed
 #
 # Exit status: 0 when the runner worked, whatever the targets say; 1 when a
@@ -54,7 +65,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BENCH_SECONDS=${BENCH_SECONDS:-10}
 BENCH_CHANNELS=${BENCH_CHANNELS:-10}
 BENCH_USERS=${BENCH_USERS:-20}
-BENCH_POOL_USERS=${BENCH_POOL_USERS:-500}
+BENCH_POOLS=${BENCH_POOLS:-5000,20000}
+BENCH_DESK_CHANNELS=${BENCH_DESK_CHANNELS:-200}
+BENCH_DESK_USERS=${BENCH_DESK_USERS:-10}
+BENCH_TOGGLES=${BENCH_TOGGLES:-50}
+BENCH_CONFIG_USERS=${BENCH_CONFIG_USERS:-20000}
+BENCH_CONFIG_CHANNELS=${BENCH_CONFIG_CHANNELS:-2000}
 BENCH_ROWS=${BENCH_ROWS:-1000000}
 BENCH_CONTACTS=${BENCH_CONTACTS:-1000}
 BENCH_MEMORY_INSERTS=${BENCH_MEMORY_INSERTS:-200000}
@@ -65,6 +81,8 @@ HUBROUTE_BENCH_SKIP_BUILD=${HUBROUTE_BENCH_SKIP_BUILD:-0}
 # and synchronous_commit stay on.
 PG_SETTINGS=(shared_buffers=1GB max_wal_size=4GB max_connections=50)
 DB=hubroute_bench
+CONFIG_DB=hubroute_bench_config
+REBUILD_LIMIT_MS=100
 RULES=(balanced least_busy random round_robin contact_owner)
 MEMORY_FIRST=1000
 MEMORY_LIMIT=1048576
@@ -73,6 +91,8 @@ RESULTS_DIR=bench/results
 RAW=$RESULTS_DIR/raw.csv          # scenario,clients,variant,tps,spread,status
 CHECKS=$RESULTS_DIR/checks.txt    # one line per problem found after a run
 MEMORY=$RESULTS_DIR/memory.txt    # variant bytes_after_first bytes_at_end
+BACKGROUND=$RESULTS_DIR/background.txt  # scenario variant statements_per_second
+REBUILD=$RESULTS_DIR/rebuild.txt  # build times in ms, one per line
 REPORT=$RESULTS_DIR/report.txt    # what is printed at the end
 ERRORS=0
 
@@ -98,33 +118,55 @@ rows_label() {
 # The default scenarios, one per line, in running order.
 default_scenarios() {
     local rule
-    printf '%s\n' "$MULTI-1c" "$MULTI-8c" hot-1c hot-8c "$POOL-1c" "$POOL-8c" empty-1c "$ROWS_LABEL-1c"
+    local pool
+    printf '%s\n' "$MULTI-1c" "$MULTI-8c" hot-1c hot-8c
+    for pool in "${POOLS[@]}"; do
+        printf '%s\n' "$pool-1c" "$pool-8c"
+    done
+    printf '%s\n' empty-1c "$ROWS_LABEL-1c"
     for rule in "${RULES[@]}"; do
         printf '%s\n' "rule-$rule-1c" "rule-$rule-8c"
     done
-    echo memory
+    printf '%s\n' desk-4c churn-4c noop-4c memory rebuild
 }
 
-# Sets SC_CLIENTS, SC_SET (channel set), SC_LOAD (empty or rows) and
-# SC_VARIANTS for scenario $1; fails on a name it does not know.
+# Is $1 the name of one of the big pools?
+is_pool() {
+    local pool
+    for pool in "${POOLS[@]}"; do
+        [ "$1" = "$pool" ] && return 0
+    done
+    return 1
+}
+
+# Sets SC_CLIENTS, SC_SET (channel set), SC_LOAD (empty or rows),
+# SC_VARIANTS and SC_BESIDE (a pgbench script run beside the inserts, or
+# nothing) for scenario $1; fails on a name it does not know.
 scenario_parse() {
     local name=$1 prefix=${1%-*} clients=${1##*-}
     if [[ $name != *-* || ! $clients =~ ^[1-9][0-9]*c$ ]]; then
-        _hubroute_err "unknown scenario '$name' (SET-Nc or memory)"
+        _hubroute_err "unknown scenario '$name' (SET-Nc, memory or rebuild)"
         return 1
     fi
     SC_CLIENTS=${clients%c}
     SC_SET=$prefix
     SC_LOAD=empty
     SC_VARIANTS="plain hubroute handwritten"
+    SC_BESIDE=
+    if is_pool "$prefix"; then
+        return 0
+    fi
     case $prefix in
-        "$MULTI" | hot | "$POOL") ;;
+        "$MULTI" | hot) ;;
+        desk) SC_VARIANTS="plain hubroute" ;;
+        churn) SC_SET=desk SC_VARIANTS="plain hubroute" SC_BESIDE=toggle ;;
+        noop) SC_SET=desk SC_VARIANTS="plain hubroute" SC_BESIDE=noop ;;
         empty) SC_SET=$MULTI SC_VARIANTS="plain hubroute" ;;
         "$ROWS_LABEL") SC_SET=$MULTI SC_LOAD=rows SC_VARIANTS="plain hubroute" ;;
         rule-balanced | rule-least_busy | rule-random | rule-round_robin | rule-contact_owner)
             SC_VARIANTS="plain hubroute" ;;
         *)
-            _hubroute_err "unknown scenario '$name': SET is one of $MULTI, hot, $POOL, empty, $ROWS_LABEL, rule-{${RULES[*]}}"
+            _hubroute_err "unknown scenario '$name': SET is one of $MULTI, hot, ${POOLS[*]}, empty, $ROWS_LABEL, rule-{${RULES[*]}}, desk, churn, noop"
             return 1 ;;
     esac
 }
@@ -135,18 +177,29 @@ parse_settings() {
     require_int BENCH_SECONDS 1
     require_int BENCH_CHANNELS 1
     require_int BENCH_USERS 1
-    require_int BENCH_POOL_USERS 1
+    require_int BENCH_DESK_CHANNELS 1
+    require_int BENCH_DESK_USERS 1
+    require_int BENCH_TOGGLES 2
+    require_int BENCH_CONFIG_USERS 100
+    require_int BENCH_CONFIG_CHANNELS 1
+    if ! [[ $BENCH_POOLS =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]]; then
+        _hubroute_err "BENCH_POOLS must be pool sizes separated by commas (got '$BENCH_POOLS')"
+        exit 2
+    fi
+    IFS=, read -r -a POOL_SIZES <<<"$BENCH_POOLS"
+    POOLS=("${POOL_SIZES[@]/#/pool}")
     require_int BENCH_ROWS 1
     require_int BENCH_CONTACTS 1
     require_int BENCH_MEMORY_INSERTS $((MEMORY_FIRST + 1))
     # bench/setup.sql numbers users in blocks: see bench.channels there.
     if [ "$BENCH_CHANNELS" -gt 899 ] || [ $((BENCH_CHANNELS * BENCH_USERS)) -gt 100000 ] ||
-            [ "$BENCH_USERS" -gt 10000 ] || [ "$BENCH_POOL_USERS" -gt 100000 ]; then
-        _hubroute_err "too big: BENCH_CHANNELS <= 899, BENCH_CHANNELS x BENCH_USERS <= 100000, BENCH_USERS <= 10000, BENCH_POOL_USERS <= 100000"
+            [ "$BENCH_USERS" -gt 10000 ] || [ "${#POOLS[@]}" -gt 10 ] ||
+            [ "$(( ${BENCH_POOLS//,/+} ))" -gt 100000 ] || [ "$BENCH_DESK_CHANNELS" -gt 8999 ] ||
+            [ $((BENCH_DESK_CHANNELS * BENCH_DESK_USERS)) -gt 100000 ]; then
+        _hubroute_err "too big: BENCH_CHANNELS <= 899, BENCH_CHANNELS x BENCH_USERS <= 100000, BENCH_USERS <= 10000, at most 10 BENCH_POOLS adding up to <= 100000, BENCH_DESK_CHANNELS <= 8999, BENCH_DESK_CHANNELS x BENCH_DESK_USERS <= 100000"
         exit 2
     fi
     MULTI=${BENCH_CHANNELS}ch
-    POOL=pool$BENCH_POOL_USERS
     ROWS_LABEL=$(rows_label "$BENCH_ROWS")
     if [ -n "$BENCH_SCENARIOS" ]; then
         list=$(tr ',' '\n' <<<"$BENCH_SCENARIOS" | tr -d ' ' | sed '/^$/d')
@@ -155,7 +208,7 @@ parse_settings() {
     fi
     mapfile -t SCENARIOS <<<"$list"
     for name in "${SCENARIOS[@]}"; do
-        [ "$name" = memory ] || scenario_parse "$name" || exit 2
+        [ "$name" = memory ] || [ "$name" = rebuild ] || scenario_parse "$name" || exit 2
     done
 }
 
@@ -171,10 +224,11 @@ sql_value() {
 
 # Creates the database and the help desk of bench/setup.sql.
 setup_database() {
-    say "loading the help desk: $BENCH_CHANNELS channels x $BENCH_USERS users, hot channel, $BENCH_POOL_USERS-user channel, ${#RULES[@]} rule channels"
+    say "loading the help desk: $BENCH_CHANNELS channels x $BENCH_USERS users, hot channel, pools of $BENCH_POOLS users, ${#RULES[@]} rule channels, $BENCH_DESK_CHANNELS channels x $BENCH_DESK_USERS users"
     createdb "$DB"
     psql_bench -v multi="$MULTI" -v channels="$BENCH_CHANNELS" -v users="$BENCH_USERS" \
-        -v pool="$POOL" -v pool_users="$BENCH_POOL_USERS" -v contacts="$BENCH_CONTACTS" \
+        -v pools="$BENCH_POOLS" -v contacts="$BENCH_CONTACTS" \
+        -v desk_channels="$BENCH_DESK_CHANNELS" -v desk_users="$BENCH_DESK_USERS" \
         -f bench/setup.sql >/dev/null
 }
 
@@ -202,18 +256,61 @@ set_pgbench_vars() {
     PGBENCH_VARS=(-D "ch0=$ch0" -D "nch=$nch" -D "ubase=$ubase" -D "upc=$upc" -D "ncontacts=$BENCH_CONTACTS")
 }
 
-# One pgbench run of variant $4 in scenario $1 ($2 clients, channel set $3);
-# then the spread and the checks; appends a line to $RAW.
+# Statements a transaction of the script run beside the inserts, $1.
+beside_statements() {
+    case $1 in
+        toggle) echo 2 ;;
+        noop) echo 4 ;;
+    esac
+}
+
+# Starts script $1 in the background for BENCH_SECONDS at BENCH_TOGGLES
+# statements a second, one client, logging to $2; sets BESIDE_PID.
+start_beside() {
+    local rate
+    rate=$(awk -v t="$BENCH_TOGGLES" -v n="$(beside_statements "$1")" 'BEGIN { printf "%.2f", t / n }')
+    pgbench -n -T "$BENCH_SECONDS" -R "$rate" -c 1 -f "bench/pgbench/$1.sql" \
+        "${PGBENCH_VARS[@]}" "$DB" </dev/null >"$2" 2>&1 &
+    BESIDE_PID=$!
+}
+
+# Waits for the background script $1 (pid $2, log $3) of scenario $4,
+# variant $5; appends the statements it ran a second to $BACKGROUND.
+finish_beside() {
+    local script=$1 pid=$2 log=$3 rc=0 done
+    wait "$pid" || rc=$?
+    done=$(awk '/^number of transactions actually processed:/ { print $NF; exit }' "$log")
+    if [ "$rc" -ne 0 ] || [ -z "$done" ]; then
+        ERRORS=$((ERRORS + 1))
+        _hubroute_err "the $script script beside $4/$5 failed (exit $rc); the end of $log:"
+        tail -n 15 "$log" >&2
+        return
+    fi
+    done=${done%%/*}
+    echo "$4 $5 $script $(awk -v d="$done" -v n="$(beside_statements "$script")" -v s="$BENCH_SECONDS" \
+        'BEGIN { printf "%.1f", d * n / s }')" >>"$BACKGROUND"
+}
+
+# One pgbench run of variant $4 in scenario $1 ($2 clients, channel set $3),
+# with script $5 (or nothing) running beside it; then the spread and the
+# checks; appends a line to $RAW.
 run_variant() {
-    local scenario=$1 clients=$2 set=$3 variant=$4
+    local scenario=$1 clients=$2 set=$3 variant=$4 beside=$5
     local script=bench/pgbench/$variant.sql log=$RESULTS_DIR/pgbench/$scenario-$variant.log
+    local beside_log=$RESULTS_DIR/pgbench/$scenario-$variant-$beside.log
     local rc=0 tps spread=- status=ok problems
     if [ "$set" = rule-contact_owner ]; then
         script=bench/pgbench/${variant}_contact.sql
     fi
     psql_bench -c CHECKPOINT
+    if [ -n "$beside" ]; then
+        start_beside "$beside" "$beside_log"
+    fi
     pgbench -n -M prepared -T "$BENCH_SECONDS" -c "$clients" -j $((clients < 2 ? clients : 2)) \
         -f "$script" "${PGBENCH_VARS[@]}" "$DB" </dev/null >"$log" 2>&1 || rc=$?
+    if [ -n "$beside" ]; then
+        finish_beside "$beside" "$BESIDE_PID" "$beside_log" "$scenario" "$variant"
+    fi
     tps=$(awk '$1 == "tps" && $2 == "=" { printf "%.0f", $3; exit }' "$log")
     if [ "$rc" -ne 0 ] || [ -z "$tps" ]; then
         status=error
@@ -242,7 +339,7 @@ run_scenario() {
     prepare_state "$SC_LOAD"
     set_pgbench_vars "$SC_SET"
     for variant in $SC_VARIANTS; do
-        run_variant "$1" "$SC_CLIENTS" "$SC_SET" "$variant"
+        run_variant "$1" "$SC_CLIENTS" "$SC_SET" "$variant" "$SC_BESIDE"
     done
 }
 
@@ -275,6 +372,27 @@ run_memory() {
             fi
         fi
     done
+}
+
+# The rebuild times: full builds of the routing cache for BENCH_CONFIG_USERS
+# users and BENCH_CONFIG_CHANNELS channels (bench/config_rebuild.sql) in a
+# database of their own; writes one time in ms a line to $REBUILD.
+run_rebuild() {
+    say "rebuild: routing cache of $BENCH_CONFIG_USERS users and $BENCH_CONFIG_CHANNELS channels, 5 full builds"
+    createdb "$CONFIG_DB"
+    if ! psql -X -q -At -v ON_ERROR_STOP=1 -d "$CONFIG_DB" -v users="$BENCH_CONFIG_USERS" \
+            -v channels="$BENCH_CONFIG_CHANNELS" -f bench/config_rebuild.sql </dev/null >"$REBUILD"; then
+        ERRORS=$((ERRORS + 1))
+        : >"$REBUILD"
+        _hubroute_err "the rebuild test failed"
+    fi
+    dropdb "$CONFIG_DB"
+    say "rebuild: $(paste -sd ' ' "$REBUILD") ms"
+}
+
+# The median of the rebuild times (nothing if none).
+rebuild_median() {
+    sort -n "$REBUILD" 2>/dev/null | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
 }
 
 # The table (stdout) and latest.csv, with the ratios to plain and to
@@ -340,31 +458,67 @@ target_memory() {
     printf '%s  %s: %d bytes\n' "$([ "$growth" -le "$MEMORY_LIMIT" ] && echo PASS || echo FAIL)" "$label" "$growth"
 }
 
+# PASS/FAIL/SKIP: is the median full build of the routing cache under
+# REBUILD_LIMIT_MS?
+target_rebuild() {
+    local label="rebuild: routing cache of $BENCH_CONFIG_USERS users, $BENCH_CONFIG_CHANNELS channels builds in < $REBUILD_LIMIT_MS ms (median of 5)"
+    local median
+    median=$(rebuild_median)
+    if [ -z "$median" ]; then
+        printf 'SKIP  %s (not run)\n' "$label"
+        return
+    fi
+    printf '%s  %s: %s ms\n' "$(awk -v m="$median" -v l="$REBUILD_LIMIT_MS" 'BEGIN { print (m < l ? "PASS" : "FAIL") }')" \
+        "$label" "$median"
+}
+
 # Every target, one line each.
 print_targets() {
-    local c
+    local c pool size floor
     target_ratio "$MULTI-1c: hubroute >= 0.80 x plain" "$MULTI-1c" hubroute 0.80 "$MULTI-1c" plain
     target_ratio "hot-8c: hubroute >= 0.50 x plain" hot-8c hubroute 0.50 hot-8c plain
     target_ratio "hot-8c: hubroute >= 2.5 x handwritten" hot-8c hubroute 2.5 hot-8c handwritten
     target_spread "hot-8c: hubroute spread <= 1" hot-8c hubroute 1
     target_ratio "$ROWS_LABEL-1c: hubroute >= 0.90 x hubroute on empty-1c" \
         "$ROWS_LABEL-1c" hubroute 0.90 empty-1c hubroute
-    for c in 1 8; do
-        target_ratio "$POOL-${c}c: hubroute >= 0.50 x hubroute on hot-${c}c ($BENCH_USERS-user pool)" \
-            "$POOL-${c}c" hubroute 0.50 "hot-${c}c" hubroute
+    for pool in "${POOLS[@]}"; do
+        size=${pool#pool}
+        floor=$([ "$size" -le 5000 ] && echo 0.80 || echo 0.60)
+        for c in 1 8; do
+            target_ratio "$pool-${c}c: hubroute >= $floor x hubroute on hot-${c}c ($BENCH_USERS-user pool)" \
+                "$pool-${c}c" hubroute "$floor" "hot-${c}c" hubroute
+        done
     done
+    target_spread "desk-4c: hubroute spread <= 1" desk-4c hubroute 1
+    target_ratio "churn-4c: hubroute >= 0.80 x hubroute on desk-4c ($BENCH_TOGGLES availability changes/s beside)" \
+        churn-4c hubroute 0.80 desk-4c hubroute
+    target_ratio "noop-4c: hubroute >= 0.90 x hubroute on desk-4c ($BENCH_TOGGLES no-op statements/s beside)" \
+        noop-4c hubroute 0.90 desk-4c hubroute
+    target_rebuild
     target_memory
 }
 
-# The memory lines and the checks after the routed runs.
+# The memory lines, the background rates, the rebuild times and the checks
+# after the routed runs.
 print_memory_and_checks() {
-    local variant first end
+    local variant first end scenario script rate
     if [ -s "$MEMORY" ]; then
         echo "memory: sum(total_bytes) of pg_backend_memory_contexts in one backend, one ticket per transaction"
         while read -r variant first end; do
             printf '  %-9s after %d: %d bytes, after %d: %d bytes, difference %d bytes\n' \
                 "$variant" "$MEMORY_FIRST" "$first" "$BENCH_MEMORY_INSERTS" "$end" $((end - first))
         done <"$MEMORY"
+        echo
+    fi
+    if [ -s "$BACKGROUND" ]; then
+        echo "beside the inserts (one pgbench client at a fixed rate): statements a second actually run"
+        while read -r scenario variant script rate; do
+            printf '  %-10s %-12s %-7s %s/s\n' "$scenario" "$variant" "$script" "$rate"
+        done <"$BACKGROUND"
+        echo
+    fi
+    if [ -s "$REBUILD" ]; then
+        echo "rebuild: full builds of the routing cache ($BENCH_CONFIG_USERS users, $BENCH_CONFIG_CHANNELS channels): $(paste -sd ' ' "$REBUILD") ms"
         echo
     fi
     echo "checks after every hubroute and handwritten run (every ticket assigned, contact owners honoured,"
@@ -476,8 +630,13 @@ $MACHINE
   per decision); see \`bench/setup.sql\`.
 
 Scenarios: \`$MULTI-*\`: a random one of $BENCH_CHANNELS channels of $BENCH_USERS users per
-transaction; \`hot-*\`: one channel of $BENCH_USERS users; \`$POOL-*\`: one channel of
-$BENCH_POOL_USERS users; \`empty-1c\` and \`$ROWS_LABEL-1c\`: the \`$MULTI\` insert with the table
+transaction; \`hot-*\`: one channel of $BENCH_USERS users; \`pool<N>-*\`: one channel of
+N users (N in $BENCH_POOLS); \`desk-4c\`: a random one of $BENCH_DESK_CHANNELS channels of
+$BENCH_DESK_USERS users; \`churn-4c\`: the same while one more client takes a random agent of
+those channels away and back, $BENCH_TOGGLES changes of \`users.available\` a second;
+\`noop-4c\`: the same with $BENCH_TOGGLES statements a second on the configuration tables
+that change nothing routing reads; \`rebuild\`: five full builds of the routing cache for
+$BENCH_CONFIG_USERS users and $BENCH_CONFIG_CHANNELS channels; \`empty-1c\` and \`$ROWS_LABEL-1c\`: the \`$MULTI\` insert with the table
 empty and holding $BENCH_ROWS tickets; \`rule-<distribution>-*\`: one channel of
 $BENCH_USERS users per rule (\`contact_owner\`: a random one of $BENCH_CONTACTS tracked contacts
 owned by its users). \`-Nc\`: N pgbench clients. Every scenario starts from empty tables
@@ -514,12 +673,16 @@ main() {
     : >"$RAW"
     : >"$CHECKS"
     : >"$MEMORY"
+    : >"$BACKGROUND"
+    : >"$REBUILD"
     setup_database
     describe_machine
 
     for scenario in "${SCENARIOS[@]}"; do
         if [ "$scenario" = memory ]; then
             run_memory
+        elif [ "$scenario" = rebuild ]; then
+            run_rebuild
         else
             run_scenario "$scenario"
         fi

@@ -2,8 +2,10 @@
 -- the hand-written router. Run once by bench/run.sh in a fresh database.
 --
 -- psql variables: multi (name of the multi-channel set, e.g. '10ch'),
--- channels, users (per channel), pool (name of the big pool, e.g. 'pool500'),
--- pool_users, contacts.
+-- channels, users (per channel), pools (sizes of the big pools, e.g.
+-- '5000,20000', each a set 'pool<size>'), contacts, desk_channels and
+-- desk_users (the set 'desk': many channels with small pools, for the
+-- scenarios that change the configuration while inserting).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 CREATE EXTENSION hubroute;
@@ -30,12 +32,20 @@ SELECT c, :'multi', 'users_and_teams', NULL, (c - 1) * :users, :users
   FROM generate_series(1, :channels) c;
 INSERT INTO bench.channels VALUES
     (900, 'hot',                'users_and_teams', NULL,          100000, :users),
-    (901, :'pool',              'users_and_teams', NULL,          200000, :pool_users),
     (911, 'rule-balanced',      'users_and_teams', 'balanced',    300000, :users),
     (912, 'rule-least_busy',    'users_and_teams', 'least_busy',  310000, :users),
     (913, 'rule-random',        'users_and_teams', 'random',      320000, :users),
     (914, 'rule-round_robin',   'users_and_teams', 'round_robin', 330000, :users),
     (915, 'rule-contact_owner', 'contact_owner',   NULL,          340000, :users);
+-- The big pools: channels 901, 902, ..., their users one block after another.
+INSERT INTO bench.channels
+SELECT 900 + n, 'pool' || size, 'users_and_teams', NULL,
+       200000 + coalesce(sum(size) OVER (ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0),
+       size
+  FROM unnest(string_to_array(:'pools', ',')::integer[]) WITH ORDINALITY p(size, n);
+INSERT INTO bench.channels
+SELECT 1000 + c, 'desk', 'users_and_teams', NULL, 400000 + (c - 1) * :desk_users, :desk_users
+  FROM generate_series(1, :desk_channels) c;
 
 -- The help desk itself, configured as a DBA would: service seats, one
 -- workspace, the channels' rules and their target users.
@@ -139,6 +149,8 @@ BEGIN
     TRUNCATE hubroute.messages, hubroute.tickets, hubroute.assignments RESTART IDENTITY;
     TRUNCATE bench.plain_tickets, bench.hw_tickets, bench.hw_assignments RESTART IDENTITY;
     UPDATE bench.hw_counters SET open_tickets = 0, last_assigned_at = NULL;
+    -- churn-4c may stop while an agent is away.
+    UPDATE hubroute.users SET available = true WHERE NOT available;
 END;
 $$;
 
