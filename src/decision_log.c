@@ -210,10 +210,10 @@ log_indexes_as_made(Relation rel)
 
 	foreach(cell, indexes)
 	{
-		Relation	index = index_open(lfirst_oid(cell), AccessShareLock);
+		Relation	index = open_index_to_read(lfirst_oid(cell));
 
 		as_made = index_runs_only_builtin_code(index);
-		index_close(index, AccessShareLock);
+		index_close(index, NoLock);
 		if (!as_made)
 			break;
 	}
@@ -324,7 +324,7 @@ log_insert_sql(const Datum *values, const bool *nulls)
 void
 decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision)
 {
-	Relation	rel = table_open(hubroute_relid(TABLE_ASSIGNMENTS), RowExclusiveLock);
+	Relation	rel = open_to_insert(hubroute_relid(TABLE_ASSIGNMENTS));
 	Datum		values[LOG_COLUMN_COUNT];
 	bool		nulls[LOG_COLUMN_COUNT] = {false};
 
@@ -389,10 +389,10 @@ restore_in_progress(void)
 
 	if (restoring_lxid == MyProc->lxid && restoring_statement == GetCurrentStatementStartTimestamp())
 		return restoring;
-	rel = table_open(hubroute_relid(TABLE_ASSIGNMENTS), AccessShareLock);
+	rel = open_to_read(hubroute_relid(TABLE_ASSIGNMENTS));
 	id = relation_column(RelationGetDescr(rel), "assignments", "id", INT8OID);
 	sequence = getIdentitySequence(RelationGetRelid(rel), id, true);
-	table_close(rel, AccessShareLock);
+	table_close(rel, NoLock);
 	restoring = false;
 	if (OidIsValid(sequence))
 	{

@@ -380,6 +380,11 @@ extern void lock_reference_removal(ReferenceKind kind, int64 id);
 extern void lock_item_tables(void);
 extern void lock_counts_load(void);
 extern void unlock_counts_load(void);
+extern Relation open_to_read(Oid relid);
+extern Relation open_index_to_read(Oid indexid);
+extern Relation open_to_insert(Oid relid);
+extern void lock_shared_memory_setup(void);
+extern void unlock_shared_memory_setup(void);
 
 /* Open counts, last assignments and rotations with transaction semantics (counters.c). */
 extern int	counters_gain_locked(ItemKind kind, UserLoad *load, int delta, TimestampTz stamp,

@@ -104,13 +104,13 @@ integrity_read_contact(int64 contact_id, ContactInfo *contact)
 
 	memset(contact, 0, sizeof(*contact));
 	lock_reference(REFERENCE_CONTACT, contact_id);
-	rel = table_open(hubroute_relid(TABLE_CONTACTS), AccessShareLock);
+	rel = open_to_read(hubroute_relid(TABLE_CONTACTS));
 	columns = table_columns(&contact_columns, rel);
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	(void) relation_scan_key(rel, columns->attnums[CONTACT_ID], columns->id_index, contact_id, snapshot,
 							 read_contact, contact);
 	UnregisterSnapshot(snapshot);
-	table_close(rel, AccessShareLock);
+	table_close(rel, NoLock);
 }
 
 /*

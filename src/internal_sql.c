@@ -100,7 +100,7 @@ role_list_length(int cache, Oid role)
 static bool
 role_owns_objects(Oid role)
 {
-	Relation	shdepend = table_open(SharedDependRelationId, AccessShareLock);
+	Relation	shdepend = open_to_read(SharedDependRelationId);
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tuple;
@@ -114,7 +114,7 @@ role_owns_objects(Oid role)
 	while (!owns && HeapTupleIsValid(tuple = systable_getnext(scan)))
 		owns = ((Form_pg_shdepend) GETSTRUCT(tuple))->deptype == SHARED_DEPENDENCY_OWNER;
 	systable_endscan(scan);
-	table_close(shdepend, AccessShareLock);
+	table_close(shdepend, NoLock);
 	return owns;
 }
 

@@ -50,6 +50,12 @@
  *     role can stall routing by taking them first. They show in pg_locks as
  *     advisory locks with objsubid 4 (loading the counts) and 5 to 8
  *     (references to a channel, user, team or contact).
+ *  6. Reading and writing hubroute's tables from C takes the lock a
+ *     statement would (open_to_read(), open_to_insert(),
+ *     open_index_to_read()), held to commit as a statement holds it.
+ *  7. Shared memory is set up once per server under PostgreSQL's
+ *     AddinShmemInitLock (lock_shared_memory_setup()); a backend attaches to
+ *     its database's current slot tables under the decision lock, shared.
  *
  * So a routing statement waits only where the application's own statements
  * would: for a row lock route_ticket() takes as an UPDATE would, for a
@@ -63,10 +69,12 @@
  */
 #include "hubroute.h"
 
+#include "access/genam.h"
+#include "access/table.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
-#include "utils/guc.h"
 #include "storage/lock.h"
+#include "utils/guc.h"
 
 /* The fourth key field of each kind of lock (see rule 5). */
 #define LOCK_FIELD_COUNTS_LOAD	4
@@ -159,4 +167,39 @@ unlock_counts_load(void)
 
 	key_tag(&tag, 0, LOCK_FIELD_COUNTS_LOAD);
 	LockRelease(&tag, ExclusiveLock, true);
+}
+
+/* Rule 6: opens one of hubroute's tables to read it, as a SELECT would. */
+Relation
+open_to_read(Oid relid)
+{
+	return table_open(relid, AccessShareLock);
+}
+
+/* Rule 6: opens an index to read it, as a SELECT would. */
+Relation
+open_index_to_read(Oid indexid)
+{
+	return index_open(indexid, AccessShareLock);
+}
+
+/* Rule 6: opens one of hubroute's tables to insert into it, as an INSERT would. */
+Relation
+open_to_insert(Oid relid)
+{
+	return table_open(relid, RowExclusiveLock);
+}
+
+/* Rule 7: one backend at a time sets up or attaches hubroute's shared memory. */
+void
+lock_shared_memory_setup(void)
+{
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+}
+
+/* Rule 7: shared memory is set up. */
+void
+unlock_shared_memory_setup(void)
+{
+	LWLockRelease(AddinShmemInitLock);
 }

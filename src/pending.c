@@ -176,11 +176,10 @@ pending_settle_all(void)
 	while (unsettled != NIL)
 	{
 		PendingEntry *entry = linitial(unsettled);
-		Relation	rel = table_open(hubroute_relid(item_kind_info((ItemKind) entry->key.kind)->table_id),
-									 AccessShareLock);
+		Relation	rel = open_to_read(hubroute_relid(item_kind_info((ItemKind) entry->key.kind)->table_id));
 
 		entry_settle(rel, entry);
-		table_close(rel, AccessShareLock);
+		table_close(rel, NoLock);
 	}
 }
 

@@ -262,12 +262,12 @@ relation_index_on(Relation rel, AttrNumber column)
 
 	foreach(cell, indexes)
 	{
-		Relation	index = index_open(lfirst_oid(cell), AccessShareLock);
+		Relation	index = open_index_to_read(lfirst_oid(cell));
 
 		if (index->rd_rel->relam == BTREE_AM_OID && index->rd_index->indkey.values[0] == column &&
 			predicate_is_not_null(RelationGetIndexPredicate(index), column))
 			found = RelationGetRelid(index);
-		index_close(index, AccessShareLock);
+		index_close(index, NoLock);
 		if (OidIsValid(found))
 			break;
 	}
@@ -283,13 +283,13 @@ relation_index_on(Relation rel, AttrNumber column)
 bool
 hubroute_has_row(HubrouteTable table, const char *column, int64 value)
 {
-	Relation	rel = table_open(hubroute_relid(table), AccessShareLock);
+	Relation	rel = open_to_read(hubroute_relid(table));
 	AttrNumber	attnum = relation_column(RelationGetDescr(rel), table_names[table], column, INT8OID);
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	bool		found = relation_scan_key(rel, attnum, relation_index_on(rel, attnum), value,
 										  snapshot, NULL, NULL);
 
 	UnregisterSnapshot(snapshot);
-	table_close(rel, AccessShareLock);
+	table_close(rel, NoLock);
 	return found;
 }

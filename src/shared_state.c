@@ -213,7 +213,7 @@ attach_area(void)
 		return dshash_attach(area, &params, anchor->databases, NULL);
 	}
 	old = MemoryContextSwitchTo(TopMemoryContext);
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	lock_shared_memory_setup();
 	anchor = ShmemInitStruct("hubroute", sizeof(SharedAnchor), &found);
 	if (!found)
 	{
@@ -238,7 +238,7 @@ attach_area(void)
 		databases = dshash_attach(area, &params, anchor->databases, NULL);
 	}
 	dsa_pin_mapping(area);
-	LWLockRelease(AddinShmemInitLock);
+	unlock_shared_memory_setup();
 	MemoryContextSwitchTo(old);
 	return databases;
 }
@@ -280,11 +280,11 @@ attach_generation(void)
 		hash_destroy(local_user_slots);
 	local_user_slots = NULL;
 	old = MemoryContextSwitchTo(TopMemoryContext);
-	LWLockAcquire(&database_state->lock, LW_SHARED);
+	decision_lock_shared();
 	user_slots = dshash_attach(area, &params, database_state->users, NULL);
 	channel_slots = dshash_attach(area, &params, database_state->channels, NULL);
 	local_generation = database_state->generation;
-	LWLockRelease(&database_state->lock);
+	decision_unlock();
 	MemoryContextSwitchTo(old);
 	cache_forget_slots();
 }
