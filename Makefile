@@ -1,7 +1,11 @@
 EXTENSION = hubroute
 MODULE_big = hubroute
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-DATA = $(wildcard sql/*--*.sql)
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'$$/\1/p" $(EXTENSION).control)
+# The current version's script is built from sql/hubroute.sql; older
+# versions' scripts stay only to install them and update from them.
+DATA = sql/hubroute--0.1.sql $(wildcard sql/*--*--*.sql)
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 PG_CFLAGS = -Wall -Wextra -Werror
 
 TESTS = $(sort $(wildcard test/sql/*.sql))
@@ -32,6 +36,9 @@ PG_CFLAGS += -g
 endif
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	cp $< $@
 
 # PGXS does not track headers: every object depends on the shared one.
 $(OBJS): src/hubroute.h

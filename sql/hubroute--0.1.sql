@@ -1,4 +1,5 @@
 -- hubroute 0.1: routing of help-desk tickets and inbox conversations on insert.
+-- Frozen: kept to install 0.1 and update from it (test/sql/upgrade.sql).
 --
 -- Every object is schema-qualified and every operator is written as
 -- OPERATOR(pg_catalog.x), so nothing here depends on the search_path of the
