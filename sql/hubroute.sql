@@ -439,6 +439,10 @@ BEGIN
 END;
 $$;
 
+-- The distribution values routing knows, one per strategy (src/strategies.c).
+CREATE FUNCTION hubroute.distributions() RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'hubroute_distributions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 CREATE FUNCTION hubroute.channels_validate() RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -448,7 +452,7 @@ BEGIN
     PERFORM hubroute.require_one_of('channels', 'assign_to', NEW.assign_to,
         ARRAY['nobody', 'users_and_teams', 'contact_owner', 'customer_agent']);
     PERFORM hubroute.require_one_of('channels', 'distribution', NEW.distribution,
-        ARRAY['balanced', 'random', 'least_busy', 'round_robin']);
+        ARRAY(SELECT hubroute.distributions()));
     IF NEW.timezone IS NOT NULL THEN
         -- Ask PostgreSQL itself: it knows names, abbreviations and POSIX forms.
         BEGIN
@@ -778,6 +782,7 @@ REVOKE ALL ON FUNCTION hubroute.routing_load() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.routing_load_check() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.shared_memory() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.routing_cache() FROM PUBLIC;
+REVOKE ALL ON FUNCTION hubroute.distributions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.message_reply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION hubroute.rebuild_counters() FROM PUBLIC;
 GRANT USAGE ON SCHEMA hubroute TO PUBLIC;
@@ -834,6 +839,8 @@ GRANT EXECUTE ON FUNCTION hubroute.require_one_of(text, text, text, text[]), hub
                           hubroute.routing_load(), hubroute.routing_load_check(),
                           hubroute.shared_memory(), hubroute.routing_cache(),
                           hubroute.rebuild_counters() TO hubroute_admin;
+-- channels_validate() runs as the editor of a channel.
+GRANT EXECUTE ON FUNCTION hubroute.distributions() TO hubroute_admin;
 
 -- hubroute_reporting: reads every table and view, writes nothing.
 GRANT SELECT ON ALL TABLES IN SCHEMA hubroute TO hubroute_reporting;

@@ -262,7 +262,7 @@ load_channels(void)
 		channel->workspace_kind = column_text(i, 2);
 		rule->inbox = strcmp(channel->workspace_kind, "inbox") == 0;
 		rule->assign_to = rule_parse_assign_to(column_text(i, 3));
-		rule->distribution = rule_parse_distribution(column_text(i, 4), rule->inbox, column_text(i, 9));
+		rule->distribution = strategy_of_channel(column_text(i, 4), rule->inbox, column_text(i, 9));
 		rule->only_available = column_bool(i, 5);
 		rule->has_fallback = !isnull;
 		rule->fallback_user_id = isnull ? 0 : DatumGetInt64(fallback);

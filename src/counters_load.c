@@ -12,6 +12,7 @@
  */
 #include "hubroute.h"
 
+#include "catalog/pg_type_d.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -32,11 +33,11 @@ static const char *const load_counts_sql =
 	"SELECT a.user_id, 2, 0, pg_catalog.max(a.at)"
 	"  FROM hubroute.assignments a WHERE a.user_id IS NOT NULL GROUP BY a.user_id";
 
-/* Each channel's last round-robin choice. */
+/* Each channel's last choice by a strategy that rotates ($1: their methods). */
 static const char *const load_rotations_sql =
 	"SELECT DISTINCT ON (a.channel_id) a.channel_id, a.user_id"
 	"  FROM hubroute.assignments a"
-	" WHERE a.method" EQ "'round_robin' AND a.user_id IS NOT NULL AND a.channel_id IS NOT NULL"
+	" WHERE a.method" EQ "ANY ($1) AND a.user_id IS NOT NULL AND a.channel_id IS NOT NULL"
 	" ORDER BY a.channel_id, a.at DESC, a.id DESC";
 
 /* One row of load_counts_sql applied to its user's slot (under the lock). */
@@ -70,6 +71,8 @@ load_from_tables(Oid namespace)
 	Rotation  **rotations;
 	int64	   *rotation_users;
 	bool		isnull;
+	Datum		methods;
+	Oid			text_array = TEXTARRAYOID;
 
 	shared_state_reset();
 	users = spi_run_committed(spi_prepare_once(load_counts_sql, 0, NULL), NULL, NULL, 0);
@@ -80,7 +83,8 @@ load_from_tables(Oid namespace)
 		CHECK_FOR_INTERRUPTS();
 		slots[i] = shared_user_load(spi_get_int64(i, 1, &isnull));
 	}
-	channels = spi_run_committed(spi_prepare_once(load_rotations_sql, 0, NULL), NULL, NULL, 0);
+	methods = strategy_rotating_names();
+	channels = spi_run_committed(spi_prepare_once(load_rotations_sql, 1, &text_array), &methods, NULL, 0);
 	rotations = palloc(sizeof(Rotation *) * Max(channels, 1));
 	rotation_users = palloc(sizeof(int64) * Max(channels, 1));
 	for (int i = 0; i < channels; i++)

@@ -156,14 +156,36 @@ typedef enum AssignTo
 	ASSIGN_CUSTOMER_AGENT
 } AssignTo;
 
-/* distribution values, with NULL already resolved to the channel's default. */
-typedef enum Distribution
+/* What a strategy chooses among (the decision lock is held). */
+typedef struct StrategyChoice
 {
-	DISTRIBUTION_BALANCED,
-	DISTRIBUTION_RANDOM,
-	DISTRIBUTION_LEAST_BUSY,
-	DISTRIBUTION_ROUND_ROBIN
-} Distribution;
+	const struct Candidate *candidates; /* eligible, ascending user id */
+	int			count;			/* > 0 */
+	ItemKind	kind;
+	const struct Rotation *rotation;	/* for a strategy that rotates */
+} StrategyChoice;
+
+/*
+ * A distribution of a users_and_teams rule: one file each
+ * (strategy_<name>.c) and one row of strategies.c, which route.c reads.
+ */
+typedef struct Strategy
+{
+	const char *name;			/* the distribution value, and the method logged */
+	bool		compares_loads; /* picks by open counts: the least of a pool's heap */
+	bool		all_kinds;		/* the counts of both kinds of item, not the item's */
+	bool		rotates;		/* keeps a rotation (one per channel) it moves */
+	int			(*pick) (const StrategyChoice *choice, int32 *least);	/* index; *least: its load */
+	char	   *(*reason) (const StrategyChoice *choice, int32 least);	/* why, for the log */
+} Strategy;
+
+extern const Strategy strategy_balanced;
+extern const Strategy strategy_least_busy;
+extern const Strategy strategy_random;
+extern const Strategy strategy_round_robin;
+extern const Strategy *strategy_named(const char *name);
+extern const Strategy *strategy_of_channel(const char *value, bool inbox, const char *channel_kind);
+extern Datum strategy_rotating_names(void);
 
 /* A channel's routing rule, read as of the routing moment. */
 typedef struct RoutingRule
@@ -173,7 +195,7 @@ typedef struct RoutingRule
 	bool		inbox;			/* workspace kind: inbox, else help desk */
 	bool		restricted;		/* the workspace has workspace_teams rows */
 	AssignTo	assign_to;
-	Distribution distribution;
+	const Strategy *distribution;	/* NULL resolved to the channel's default */
 	bool		only_available;
 	bool		has_fallback;
 	int64		fallback_user_id;
@@ -181,8 +203,6 @@ typedef struct RoutingRule
 } RoutingRule;
 
 extern AssignTo rule_parse_assign_to(const char *value);
-extern Distribution rule_parse_distribution(const char *value, bool inbox, const char *channel_kind);
-extern const char *distribution_name(Distribution distribution);
 
 /* A user who became available or away, committed (config_changes.c). */
 typedef struct AvailabilityChange
@@ -355,11 +375,7 @@ typedef struct RoutingRequest
 extern int	route_item(const RoutingRequest *request, RoutingDecision *decision);
 extern TimestampTz decision_clock(void);
 
-/* The strategies, one file each. */
-extern int	strategy_balanced(const Candidate *candidates, int count, ItemKind kind, int32 *least);
-extern int	strategy_least_busy(const Candidate *candidates, int count, ItemKind kind, int32 *least);
-extern int	strategy_random(int count);
-extern int	strategy_round_robin(const Rotation *rotation, const Candidate *candidates, int count);
+/* The contact owner rule (its own file; not a distribution). */
 extern int	strategy_contact_owner(const RoutingRequest *request, RoutingDecision *decision);
 
 /* The rows items refer to (integrity.c), each with its lock (locking.c). */

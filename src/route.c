@@ -46,58 +46,15 @@ explain_empty_pool(const RoutingRequest *request)
 }
 
 /*
- * Picks among the candidates by the distribution (the decision lock is
- * held); *least is the chosen one's load, for balanced and least busy.
- */
-static int
-distribute(const RoutingRequest *request, const Candidate *candidates, int count, int32 *least)
-{
-	switch (request->channel->rule.distribution)
-	{
-		case DISTRIBUTION_BALANCED:
-			return strategy_balanced(candidates, count, request->kind, least);
-		case DISTRIBUTION_LEAST_BUSY:
-			return strategy_least_busy(candidates, count, request->kind, least);
-		case DISTRIBUTION_RANDOM:
-			return strategy_random(count);
-		case DISTRIBUTION_ROUND_ROBIN:
-			return strategy_round_robin(request->channel->rotation, candidates, count);
-	}
-	pg_unreachable();
-}
-
-/* Why the distribution picked whom it picked, for the log. */
-static char *
-distribution_reason(const RoutingRequest *request, int count, int32 least)
-{
-	switch (request->channel->rule.distribution)
-	{
-		case DISTRIBUTION_BALANCED:
-			return psprintf("fewest open %ss (%d) among %d eligible",
-							item_kind_info(request->kind)->noun, least, count);
-		case DISTRIBUTION_LEAST_BUSY:
-			return psprintf("fewest open items (%d) among %d eligible", least, count);
-		case DISTRIBUTION_RANDOM:
-			return psprintf("random pick among %d eligible", count);
-		case DISTRIBUTION_ROUND_ROBIN:
-			return psprintf("next in the channel's rotation of %d eligible", count);
-	}
-	pg_unreachable();
-}
-
-/*
  * Is the pool's heap (pool_index.c) the way to its least loaded member?
- * For balanced and least busy, unless the item requires skills (its
+ * For a strategy that compares loads, unless the item requires skills (its
  * candidates are a subset) or this transaction has changes at commit its
  * own decisions must see.
  */
 static bool
-uses_pool_index(const RoutingRequest *request, const CandidateQuery *query)
+uses_pool_index(const Strategy *strategy, const CandidateQuery *query)
 {
-	Distribution distribution = request->channel->rule.distribution;
-
-	return (distribution == DISTRIBUTION_BALANCED || distribution == DISTRIBUTION_LEAST_BUSY) &&
-		query->required_count == 0 && !counters_have_own_changes();
+	return strategy->compares_loads && query->required_count == 0 && !counters_have_own_changes();
 }
 
 /* A users_and_teams rule: the pool, then the channel's distribution. */
@@ -105,37 +62,35 @@ static int
 route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
 {
 	ChannelInfo *channel = request->channel;
+	const Strategy *strategy = channel->rule.distribution;
 	CandidateQuery query;
-	int			count;
-	const Candidate *candidates;
+	StrategyChoice choice = {.kind = request->kind};
 	PoolIndex  *index;
 	int			chosen;
 	int32		least = 0;
 	int			effect;
 
 	candidate_query_init(&query, channel, request->item, channel->rule.only_available);
-	candidates = candidates_select(&query, &count);
-	decision->method = distribution_name(channel->rule.distribution);
-	if (count == 0)
+	choice.candidates = candidates_select(&query, &choice.count);
+	decision->method = strategy->name;
+	if (choice.count == 0)
 	{
 		decision->reason = explain_empty_pool(request);
 		return -1;
 	}
-	if (channel->rule.distribution == DISTRIBUTION_ROUND_ROBIN && channel->rotation == NULL)
+	if (strategy->rotates && channel->rotation == NULL)
 		channel->rotation = shared_rotation(channel->channel_id);
-	index = uses_pool_index(request, &query)
-		? candidates_index(&query, request->kind,
-						   channel->rule.distribution == DISTRIBUTION_LEAST_BUSY) : NULL;
+	choice.rotation = strategy->rotates ? channel->rotation : NULL;
+	index = uses_pool_index(strategy, &query)
+		? candidates_index(&query, request->kind, strategy->all_kinds) : NULL;
 	decision_lock();
-	chosen = index != NULL ? pool_index_least(index, &least)
-		: distribute(request, candidates, count, &least);
-	effect = counters_gain_locked(request->kind, candidates[chosen].load, 1, decision->at,
-								  channel->rule.distribution == DISTRIBUTION_ROUND_ROBIN
-								  ? channel->rotation : NULL);
+	chosen = index != NULL ? pool_index_least(index, &least) : strategy->pick(&choice, &least);
+	effect = counters_gain_locked(request->kind, choice.candidates[chosen].load, 1, decision->at,
+								  strategy->rotates ? channel->rotation : NULL);
 	decision_unlock();
-	decision->reason = distribution_reason(request, count, least);
+	decision->reason = strategy->reason(&choice, least);
 	decision->assigned = true;
-	decision->user_id = candidates[chosen].user_id;
+	decision->user_id = choice.candidates[chosen].user_id;
 	return effect;
 }
 

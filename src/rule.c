@@ -23,47 +23,6 @@ rule_parse_assign_to(const char *value)
 }
 
 /*
- * The distribution value, or the channel's default for NULL: balanced in a
- * help desk; in an inbox random for email and form channels, least busy for
- * all others.
- */
-Distribution
-rule_parse_distribution(const char *value, bool inbox, const char *channel_kind)
-{
-	if (value != NULL && strcmp(value, "balanced") == 0)
-		return DISTRIBUTION_BALANCED;
-	if (value != NULL && strcmp(value, "random") == 0)
-		return DISTRIBUTION_RANDOM;
-	if (value != NULL && strcmp(value, "least_busy") == 0)
-		return DISTRIBUTION_LEAST_BUSY;
-	if (value != NULL && strcmp(value, "round_robin") == 0)
-		return DISTRIBUTION_ROUND_ROBIN;
-	if (!inbox)
-		return DISTRIBUTION_BALANCED;
-	if (strcmp(channel_kind, "email") == 0 || strcmp(channel_kind, "form") == 0)
-		return DISTRIBUTION_RANDOM;
-	return DISTRIBUTION_LEAST_BUSY;
-}
-
-/* The SQL name of a distribution, as logged in hubroute.assignments.method. */
-const char *
-distribution_name(Distribution distribution)
-{
-	switch (distribution)
-	{
-		case DISTRIBUTION_BALANCED:
-			return "balanced";
-		case DISTRIBUTION_RANDOM:
-			return "random";
-		case DISTRIBUTION_LEAST_BUSY:
-			return "least_busy";
-		case DISTRIBUTION_ROUND_ROBIN:
-			return "round_robin";
-	}
-	pg_unreachable();
-}
-
-/*
  * The cached channel of channel_id, with its rule, for an item of kind. A
  * missing channel, or a channel of the wrong workspace kind, is an
  * integrity error.

@@ -5,9 +5,22 @@
  */
 #include "hubroute.h"
 
-/* Index of the balanced choice among count candidates (count > 0); *least is its load. */
-int
-strategy_balanced(const Candidate *candidates, int count, ItemKind kind, int32 *least)
+/* The balanced choice; *least is its load. */
+static int
+balanced_pick(const StrategyChoice *choice, int32 *least)
 {
-	return candidates_pick_least_loaded(candidates, count, kind, false, least);
+	return candidates_pick_least_loaded(choice->candidates, choice->count, choice->kind, false, least);
 }
+
+/* Why, for the log. */
+static char *
+balanced_reason(const StrategyChoice *choice, int32 least)
+{
+	return psprintf("fewest open %ss (%d) among %d eligible",
+					item_kind_info(choice->kind)->noun, least, choice->count);
+}
+
+const Strategy strategy_balanced = {
+	.name = "balanced",.compares_loads = true,.all_kinds = false,.rotates = false,
+	.pick = balanced_pick,.reason = balanced_reason,
+};

@@ -5,9 +5,21 @@
  */
 #include "hubroute.h"
 
-/* Index of the least busy among count candidates (count > 0); *least is its load. */
-int
-strategy_least_busy(const Candidate *candidates, int count, ItemKind kind, int32 *least)
+/* The least busy; *least is its load. */
+static int
+least_busy_pick(const StrategyChoice *choice, int32 *least)
 {
-	return candidates_pick_least_loaded(candidates, count, kind, true, least);
+	return candidates_pick_least_loaded(choice->candidates, choice->count, choice->kind, true, least);
 }
+
+/* Why, for the log. */
+static char *
+least_busy_reason(const StrategyChoice *choice, int32 least)
+{
+	return psprintf("fewest open items (%d) among %d eligible", least, choice->count);
+}
+
+const Strategy strategy_least_busy = {
+	.name = "least_busy",.compares_loads = true,.all_kinds = true,.rotates = false,
+	.pick = least_busy_pick,.reason = least_busy_reason,
+};

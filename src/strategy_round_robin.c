@@ -11,26 +11,38 @@
 #include "hubroute.h"
 
 /*
- * Index of the next candidate in the rotation: the first whose id is above
- * the last one served, found by binary search (count > 0; candidates ordered
- * by user id; the caller holds the decision lock and moves the rotation).
+ * The next candidate in the rotation: the first whose id is above the last
+ * one served, found by binary search (candidates ordered by user id; the
+ * caller holds the decision lock and moves the rotation).
  */
-int
-strategy_round_robin(const Rotation *rotation, const Candidate *candidates, int count)
+static int
+round_robin_pick(const StrategyChoice *choice, int32 *least pg_attribute_unused())
 {
 	int			low = 0,
-				high = count;
+				high = choice->count;
 
-	if (!rotation->started)
+	if (!choice->rotation->started)
 		return 0;
 	while (low < high)
 	{
 		int			middle = low + (high - low) / 2;
 
-		if (candidates[middle].user_id <= rotation->last_user_id)
+		if (choice->candidates[middle].user_id <= choice->rotation->last_user_id)
 			low = middle + 1;
 		else
 			high = middle;
 	}
-	return low == count ? 0 : low;
+	return low == choice->count ? 0 : low;
 }
+
+/* Why, for the log. */
+static char *
+round_robin_reason(const StrategyChoice *choice, int32 least pg_attribute_unused())
+{
+	return psprintf("next in the channel's rotation of %d eligible", choice->count);
+}
+
+const Strategy strategy_round_robin = {
+	.name = "round_robin",.compares_loads = false,.all_kinds = false,.rotates = true,
+	.pick = round_robin_pick,.reason = round_robin_reason,
+};

@@ -206,7 +206,7 @@ SELECT f.name, p.oid IS NOT NULL AS exists,
                ('item_count'), ('message_reply'), ('rebuild_counters'),
                ('item_truncated'), ('log_changed'), ('config_changed'), ('item_reference_guard'),
                ('routing_load'), ('routing_load_check'), ('shared_memory'),
-               ('routing_cache')) f(name)
+               ('routing_cache'), ('distributions')) f(name)
   LEFT JOIN pg_proc p ON p.proname = f.name AND p.pronamespace = 'hubroute'::regnamespace
  ORDER BY f.name;
 
