@@ -227,7 +227,7 @@ decide_existing(ItemKind kind, const ItemRow *row, RoutingDecision *decision)
 		int			effect;
 
 		cache_refresh();
-		request.channel = rule_load(row->channel_id, kind);
+		request.channel = integrity_item_channel(row->channel_id, kind);
 		effect = route_item(&request, decision);
 		if (!decision->assigned)
 			return effect;

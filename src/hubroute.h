@@ -4,13 +4,14 @@
  * The flow of one routed insert: triggers.c checks the table is hubroute's
  * (relations.c) and reads the new row (items.c), locks the keys it refers
  * to (integrity.c, locking.c), refreshes the cached configuration (cache.c,
- * whose SQL runs as internal_sql.c says) and takes the channel's rule from
- * it (rule.c), checks the row's references (integrity.c), asks route.c for
- * a decision, which selects eligible users (candidates.c), applies one
- * strategy (strategy_*.c) and counts the choice at once in shared memory
- * (counters.c, shared_state.c, under the decision lock of locking.c); the
- * decision waits in pending.c until the AFTER trigger sees the row as
- * stored, checks it and logs it (decision_log.c).
+ * whose SQL runs as internal_sql.c says; each channel's rule read by
+ * rule.c, its distribution one of strategies.c's), finds the item's channel
+ * and checks the row's references (integrity.c), asks route.c for a
+ * decision, which selects eligible users (candidates.c), applies the
+ * channel's strategy (strategy_*.c) and counts the choice at once in shared
+ * memory (counters.c, shared_state.c, under the decision lock of
+ * locking.c); the decision waits in pending.c until the AFTER trigger sees
+ * the row as stored, checks it and logs it (decision_log.c).
  */
 #ifndef HUBROUTE_H
 #define HUBROUTE_H
@@ -315,7 +316,6 @@ extern UserInfo *cache_user(int64 user_id);
 extern bool cache_team_exists(int64 team_id);
 extern void *cache_alloc(Size size);
 
-extern ChannelInfo *rule_load(int64 channel_id, ItemKind kind);
 
 /* An eligible user; its load is read under the decision lock. */
 typedef struct Candidate
@@ -469,6 +469,7 @@ typedef struct ContactInfo
 } ContactInfo;
 
 extern void integrity_read_contact(int64 contact_id, ContactInfo *contact);
+extern ChannelInfo *integrity_item_channel(int64 channel_id, ItemKind kind);
 extern void integrity_missing_reference(ItemKind kind, ReferenceKind reference,
 										int64 id) pg_attribute_noreturn();
 extern void integrity_lock_references(const ItemRow *row, bool channel, bool owner, bool team);

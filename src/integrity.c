@@ -261,3 +261,29 @@ hubroute_item_reference_guard(PG_FUNCTION_ARGS)
 										  (long long) id, item_kind_info(kind)->table)));
 	return PointerGetDatum(result);
 }
+
+/*
+ * The cached channel of channel_id, with its rule, for an item of kind. A
+ * missing channel, or a channel of the wrong workspace kind, is an
+ * integrity error.
+ */
+ChannelInfo *
+integrity_item_channel(int64 channel_id, ItemKind kind)
+{
+	const ItemKindInfo *info = item_kind_info(kind);
+	ChannelInfo *channel = cache_channel(channel_id);
+
+	if (channel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("channel %lld does not exist", (long long) channel_id),
+				 errdetail("Every %s must come in on a channel of hubroute.channels.", info->noun)));
+	if (strcmp(channel->workspace_kind, info->workspace_kind) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("a %s must come in on %s channel", info->noun, info->workspace_noun),
+				 errdetail("Channel %lld belongs to a workspace of kind \"%s\".",
+						   (long long) channel_id, channel->workspace_kind),
+				 errhint("Tickets go to help-desk channels, conversations to inbox channels.")));
+	return channel;
+}

@@ -177,7 +177,7 @@ decide_new_item(ItemKind kind, const ItemRow *row, RoutingDecision *decision)
 		int			effect;
 
 		cache_refresh();
-		channel = rule_load(row->channel_id, kind);
+		channel = integrity_item_channel(row->channel_id, kind);
 		/* A contact-owner decision reads the contact anyway, and checks it then. */
 		integrity_check_references(kind, row, true, true, !routes_by_contact(row, channel));
 		assign_permitted(channel, kind, row, true, true, false);
@@ -282,7 +282,7 @@ check_changed_item(ItemKind kind, const ItemRow *row, const ItemChange *change, 
 
 	integrity_lock_references(row, change->channel, change->owner, change->team);
 	cache_refresh();
-	channel = rule_load(row->channel_id, kind);
+	channel = integrity_item_channel(row->channel_id, kind);
 	integrity_check_references(kind, row, change->owner, change->team, change->contact);
 	return assign_permitted(channel, kind, row, change->owner || change->channel,
 							change->team || change->channel, quietly);
