@@ -455,8 +455,9 @@ extern void assign_reply(ItemKind kind, int64 item_id, int64 author_id);
 extern void config_changes_register_callbacks(void);
 extern void config_changes_replay(uint64 *seen);
 
-/* The triggers (triggers.c). */
+/* What every trigger shares (triggers.c). */
 extern bool applying_replicated_changes(void);
+extern struct TriggerData *row_trigger_data(FunctionCallInfo fcinfo, const char *name);
 
 /* Integrity of the references items make (integrity.c). */
 /* What routing needs of a contact. */
