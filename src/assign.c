@@ -8,9 +8,11 @@
  * item (UPDATE of owner_id, SELECT of the columns read), and row-level
  * security applies as if it had run the UPDATE itself. The BEFORE UPDATE
  * trigger checks the workspace's team restriction and the AFTER trigger
- * logs the change and moves the counters. The code issuing the UPDATE says
- * who it is (AssignSource), which decides what the trigger logs and whether
- * a refusal is an error.
+ * logs the change and moves the counters. The code issuing the UPDATE
+ * records the owner change it makes (an OwnerChange: which item, on whose
+ * behalf, what its decision counted) for the item's triggers to read; an
+ * UPDATE of any other item, even one made by a trigger meanwhile, is a
+ * manual change.
  */
 #include "hubroute.h"
 
@@ -21,20 +23,55 @@
 PG_FUNCTION_INFO_V1(hubroute_route_ticket);
 PG_FUNCTION_INFO_V1(hubroute_route_conversation);
 
-static AssignSource current_source = SOURCE_MANUAL;
-static ItemKind routed_kind;	/* the item route_existing() is updating ... */
-static int64 routed_item_id;
-static int	routed_effect = -1; /* ... and the count its decision added */
+/* An owner change being made on the caller's behalf, by an UPDATE of one item. */
+typedef struct OwnerChange
+{
+	ItemKind	kind;
+	int64		item_id;
+	AssignSource source;
+	int			effect;			/* SOURCE_ROUTED: the count its decision added, or -1 */
+	struct OwnerChange *outer;	/* one in progress around this one */
+} OwnerChange;
+
+static OwnerChange *owner_changes = NULL;	/* the innermost in progress */
 static SPIPlanPtr reply_plans[2];
 static SPIPlanPtr route_plans[2];
 static SPIPlanPtr lock_plans[2];
 static SPIPlanPtr last_decision_plans[2];
 
-/* Who issues the owner change being made right now. */
-AssignSource
-assign_current_source(void)
+/* The owner change in progress for the item, or NULL. */
+static OwnerChange *
+owner_change_of(ItemKind kind, int64 item_id)
 {
-	return current_source;
+	for (OwnerChange *change = owner_changes; change != NULL; change = change->outer)
+		if (change->kind == kind && change->item_id == item_id)
+			return change;
+	return NULL;
+}
+
+/* On whose behalf the item's owner is being changed: manual unless recorded. */
+AssignSource
+assign_source_of(ItemKind kind, int64 item_id)
+{
+	OwnerChange *change = owner_change_of(kind, item_id);
+
+	return change != NULL ? change->source : SOURCE_MANUAL;
+}
+
+/* The method logged for an owner change from source (routed: its decision's). */
+const char *
+assign_source_method(AssignSource source)
+{
+	switch (source)
+	{
+		case SOURCE_MANUAL:
+			return "manual";
+		case SOURCE_REPLY:
+			return "reply";
+		case SOURCE_ROUTED:
+			return NULL;
+	}
+	pg_unreachable();
 }
 
 /* Error context: what hubroute was doing on the caller's behalf. */
@@ -45,19 +82,20 @@ on_behalf_context(void *arg)
 }
 
 /*
- * Runs a saved UPDATE of an item as the caller, on behalf of source;
- * returns the number of rows updated. SPI is connected.
+ * Runs a saved UPDATE of the item of change as the caller, with change
+ * recorded for its triggers; returns the number of rows updated. SPI is
+ * connected.
  */
 static int
 update_as_caller(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, Datum *values,
-				 const char *nulls, AssignSource source, const char *context)
+				 const char *nulls, OwnerChange *change, const char *context)
 {
-	AssignSource saved = current_source;
 	ErrorContextCallback callback = {.callback = on_behalf_context,.arg = (void *) context,
 	.previous = error_context_stack};
 	int			updated;
 
-	current_source = source;
+	change->outer = owner_changes;
+	owner_changes = change;
 	error_context_stack = &callback;
 	PG_TRY();
 	{
@@ -65,7 +103,7 @@ update_as_caller(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, D
 	}
 	PG_FINALLY();
 	{
-		current_source = saved;
+		owner_changes = change->outer;
 		error_context_stack = callback.previous;
 	}
 	PG_END_TRY();
@@ -88,11 +126,12 @@ assign_reply(ItemKind kind, int64 item_id, int64 author_id)
 				 " WHERE id" EQ "$1 AND owner_id IS NULL AND status" EQ "'open'", info->table);
 	char	   *context = psprintf("assigning %s %lld to user %lld, the author of an outgoing reply",
 								   info->noun, (long long) item_id, (long long) author_id);
+	OwnerChange change = {.kind = kind,.item_id = item_id,.source = SOURCE_REPLY,.effect = -1};
 
 	if (restore_in_progress())
 		return;
 	spi_connect();
-	(void) update_as_caller(&reply_plans[kind], sql, 2, argtypes, values, NULL, SOURCE_REPLY, context);
+	(void) update_as_caller(&reply_plans[kind], sql, 2, argtypes, values, NULL, &change, context);
 	spi_finish();
 }
 
@@ -240,24 +279,28 @@ decide_existing(ItemKind kind, const ItemRow *row, RoutingDecision *decision)
 }
 
 /*
- * The count route_existing()'s decision added for the item being updated,
- * taken by the AFTER UPDATE trigger; -1 for any other item.
+ * The count the decision of a routed owner change added, taken by the
+ * item's AFTER UPDATE trigger (once); -1 when none.
  */
 int
 assign_take_routed_effect(ItemKind kind, int64 item_id)
 {
-	int			effect = routed_effect;
+	OwnerChange *change = owner_change_of(kind, item_id);
+	int			effect;
 
-	if (effect < 0 || kind != routed_kind || item_id != routed_item_id)
+	if (change == NULL || change->source != SOURCE_ROUTED)
 		return -1;
-	routed_effect = -1;
+	effect = change->effect;
+	change->effect = -1;
 	return effect;
 }
 
-/* Sets the owner (or handled_by) route_existing() decided, as the caller. */
+/* Sets the owner (or handled_by) of change's decision, as the caller. */
 static bool
-update_routed_item(ItemKind kind, int64 item_id, const RoutingDecision *decision)
+update_routed_item(OwnerChange *change, const RoutingDecision *decision)
 {
+	ItemKind	kind = change->kind;
+	int64		item_id = change->item_id;
 	const ItemKindInfo *info = item_kind_info(kind);
 	Oid			argtypes[4] = {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID};
 	Datum		values[4] = {Int64GetDatum(item_id), Int64GetDatum(decision->user_id),
@@ -271,8 +314,7 @@ update_routed_item(ItemKind kind, int64 item_id, const RoutingDecision *decision
 	bool		updated;
 
 	spi_connect();
-	updated = update_as_caller(&route_plans[kind], sql, 4, argtypes, values, nulls, SOURCE_ROUTED,
-							   context) == 1;
+	updated = update_as_caller(&route_plans[kind], sql, 4, argtypes, values, nulls, change, context) == 1;
 	spi_finish();
 	return updated;
 }
@@ -284,20 +326,18 @@ route_existing(FunctionCallInfo fcinfo, ItemKind kind)
 	int64		item_id = PG_GETARG_INT64(0);
 	ItemRow		row;
 	RoutingDecision decision;
+	OwnerChange change = {.kind = kind,.item_id = item_id,.source = SOURCE_ROUTED};
 	bool		updated;
 
 	counters_ready();
 	lock_routable_item(kind, item_id, &row);
 	lock_reference(REFERENCE_CHANNEL, row.channel_id);
-	routed_effect = decide_existing(kind, &row, &decision);
+	change.effect = decide_existing(kind, &row, &decision);
 	if (repeats_last_decision(kind, &row, &decision))
 		PG_RETURN_NULL();
-	routed_kind = kind;
-	routed_item_id = item_id;
-	updated = update_routed_item(kind, item_id, &decision);
-	if (routed_effect >= 0)
-		counters_cancel(routed_effect); /* the row was not updated after all */
-	routed_effect = -1;
+	updated = update_routed_item(&change, &decision);
+	if (change.effect >= 0)
+		counters_cancel(change.effect); /* the row was not updated after all */
 	if (!updated)
 		PG_RETURN_NULL();
 	decision_log(kind, item_id, row.channel_id, &decision);

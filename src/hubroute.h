@@ -437,7 +437,7 @@ extern bool restore_in_progress(void);
 extern void decision_log_register_callbacks(void);
 extern void decision_notify_owner_offline(ItemKind kind, int64 item_id, int64 user_id);
 
-/* Who is changing an owner: set by the code that issues the UPDATE. */
+/* On whose behalf an owner is changed: recorded by the code that issues the UPDATE (assign.c). */
 typedef enum AssignSource
 {
 	SOURCE_MANUAL,				/* an UPDATE by the application or a DBA */
@@ -445,7 +445,8 @@ typedef enum AssignSource
 	SOURCE_ROUTED				/* route_ticket() / route_conversation(); logs itself */
 } AssignSource;
 
-extern AssignSource assign_current_source(void);
+extern AssignSource assign_source_of(ItemKind kind, int64 item_id);
+extern const char *assign_source_method(AssignSource source);
 extern int	assign_take_routed_effect(ItemKind kind, int64 item_id);
 extern bool assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 							 bool check_owner, bool check_team, bool quietly);

@@ -272,7 +272,7 @@ hubroute_item_before_update(PG_FUNCTION_ARGS)
 	TriggerData *trigdata = row_trigger_data(fcinfo, name);
 	Relation	rel = trigdata->tg_relation;
 	ItemKind	kind = item_kind_of(rel, name);
-	AssignSource source = assign_current_source();
+	AssignSource source;
 	ItemRow		old_row,
 				new_row;
 	ItemChange	change;
@@ -288,6 +288,7 @@ hubroute_item_before_update(PG_FUNCTION_ARGS)
 	if (!new_row.has_channel)
 		return PointerGetDatum(trigdata->tg_newtuple);	/* its NOT NULL constraint says so */
 	item_change_of(&old_row, &new_row, &change);
+	source = assign_source_of(kind, new_row.id);
 	if (!check_changed_item(kind, &new_row, &change, source == SOURCE_REPLY))
 		return PointerGetDatum(NULL);
 	if (!change.owner || !new_row.has_owner || source == SOURCE_ROUTED)
@@ -380,7 +381,7 @@ count_update(ItemKind kind, const ItemRow *old_row, const ItemRow *new_row, bool
 	bool		new_starts = new_counts && (owner_changed || !old_counts);
 	int			effect = -1;
 
-	if (owner_changed && assign_current_source() == SOURCE_ROUTED)
+	if (owner_changed)
 		effect = assign_take_routed_effect(kind, new_row->id);
 	if (old_counts && (owner_changed || !new_counts))
 		counters_change_at_commit(kind, old_row->owner_id, -1, DT_NOBEGIN);
@@ -400,7 +401,7 @@ count_update(ItemKind kind, const ItemRow *old_row, const ItemRow *new_row, bool
 static void
 after_update(Relation rel, ItemKind kind, HeapTuple old_tuple, HeapTuple new_tuple)
 {
-	AssignSource source = assign_current_source();
+	AssignSource source;
 	ItemRow		old_row,
 				new_row;
 	ItemChange	change;
@@ -408,6 +409,7 @@ after_update(Relation rel, ItemKind kind, HeapTuple old_tuple, HeapTuple new_tup
 
 	item_row_read(rel, kind, old_tuple, false, &old_row);
 	item_row_read(rel, kind, new_tuple, false, &new_row);
+	source = assign_source_of(kind, new_row.id);
 	item_change_of(&old_row, &new_row, &change);
 	counters_ready();
 	if (new_row.has_channel && (change.owner || change.team || change.channel || change.contact))
@@ -419,7 +421,7 @@ after_update(Relation rel, ItemKind kind, HeapTuple old_tuple, HeapTuple new_tup
 			.user_id = new_row.owner_id,
 			.has_team = new_row.has_team,
 			.team_id = new_row.team_id,
-			.method = source == SOURCE_REPLY ? "reply" : "manual",
+			.method = assign_source_method(source),
 			.reason = new_row.has_owner ? NULL : "owner removed",
 			.at = change.owner && new_row.has_owner && new_row.has_assigned_at
 			? new_row.assigned_at : decision_clock(),
