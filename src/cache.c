@@ -270,12 +270,8 @@ load_channels(void)
 		rule->workspace_id = DatumGetInt64(column(i, 8, &isnull));
 		channel->workspace_teams = column_ids(i, 10, &channel->workspace_team_count);
 		rule->restricted = channel->workspace_team_count > 0;
-		channel->pool = NULL;
-		channel->pool_size = 0;
+		memset(&channel->targets, 0, sizeof(channel->targets));
 		channel->rotation = NULL;
-		channel->eligible[0] = channel->eligible[1] = NULL;
-		channel->eligible_valid[0] = channel->eligible_valid[1] = false;
-		channel->index[0] = channel->index[1] = NULL;
 	}
 }
 
@@ -302,13 +298,13 @@ target_of(int i, UserInfo **user, TeamInfo **team)
 	*team = no_team ? NULL : hash_search(teams, &team_id, HASH_FIND, NULL);
 }
 
-/* The pool of the channel whose targets are rows first .. end - 1. */
+/* pool: the users of target rows first .. end - 1 (users, and teams' primary members). */
 static void
-build_pool(ChannelInfo *channel, int first, int end)
+build_pool(Pool *pool, int first, int end)
 {
 	int			space = 0;
 	int			count = 0;
-	UserInfo  **pool;
+	UserInfo  **members;
 	UserInfo   *user;
 	TeamInfo   *team;
 
@@ -317,23 +313,23 @@ build_pool(ChannelInfo *channel, int first, int end)
 		target_of(i, &user, &team);
 		space += (user != NULL) + (team != NULL ? team->member_count : 0);
 	}
-	pool = palloc(sizeof(UserInfo *) * Max(space, 1));
+	members = palloc(sizeof(UserInfo *) * Max(space, 1));
 	for (int i = first; i < end; i++)
 	{
 		target_of(i, &user, &team);
 		if (user != NULL)
-			pool[count++] = user;
+			members[count++] = user;
 		for (int m = 0; team != NULL && m < team->member_count; m++)
-			pool[count++] = team->members[m];
+			members[count++] = team->members[m];
 	}
-	qsort(pool, count, sizeof(UserInfo *), compare_user_ids);
-	channel->pool = pool;
-	channel->pool_size = 0;
+	qsort(members, count, sizeof(UserInfo *), compare_user_ids);
+	pool->members = members;
+	pool->size = 0;
 	for (int i = 0; i < count; i++)
-		if (channel->pool_size == 0 || pool[channel->pool_size - 1] != pool[i])
+		if (pool->size == 0 || members[pool->size - 1] != members[i])
 		{
-			(void) cache_user_load(pool[i]);
-			pool[channel->pool_size++] = pool[i];
+			(void) cache_user_load(members[i]);
+			members[pool->size++] = members[i];
 		}
 }
 
@@ -354,7 +350,7 @@ load_pools(void)
 		while (end < rows && DatumGetInt64(column(end, 1, &isnull)) == channel_id)
 			end++;
 		if (channel != NULL)
-			build_pool(channel, first, end);
+			build_pool(&channel->targets, first, end);
 		first = end;
 	}
 }
@@ -403,23 +399,23 @@ cache_forget_slots(void)
 	cache_forget();
 }
 
-/* Is user_id in the channel's pool? (The pool is ordered by user id.) */
+/* Is user_id a member of pool? (Members are ordered by user id.) */
 static bool
-pool_contains(const ChannelInfo *channel, int64 user_id)
+pool_contains(const Pool *pool, int64 user_id)
 {
 	int			low = 0;
-	int			high = channel->pool_size;
+	int			high = pool->size;
 
 	while (low < high)
 	{
 		int			middle = low + (high - low) / 2;
 
-		if (channel->pool[middle]->user_id < user_id)
+		if (pool->members[middle]->user_id < user_id)
 			low = middle + 1;
 		else
 			high = middle;
 	}
-	return low < channel->pool_size && channel->pool[low]->user_id == user_id;
+	return low < pool->size && pool->members[low]->user_id == user_id;
 }
 
 /*
@@ -440,8 +436,8 @@ cache_set_available(int64 user_id, bool available)
 	availability_applied++;
 	hash_seq_init(&scan, channels);
 	while ((channel = hash_seq_search(&scan)) != NULL)
-		if (pool_contains(channel, user_id))
-			channel->eligible_valid[1] = false;
+		if (pool_contains(&channel->targets, user_id))
+			channel->targets.eligible_valid[1] = false;
 }
 
 /* user's load slot, found when first needed and kept with the copy. */

@@ -5,10 +5,12 @@
  * (inbox: sales or service; help desk: service), has ticket access in a help
  * desk, belongs to one of the workspace's teams when the workspace is
  * restricted, is available when the rule honours availability, and has every
- * required skill when the channel uses skills. The pool of a users_and_teams
- * rule is the channel's target users plus the primary members of its target
- * teams. Everything comes from the configuration cache; only the loads are
- * shared, and are read under the decision lock.
+ * required skill when the channel uses skills. Candidates come from a pool
+ * (the users of target rows, cache.c: for a users_and_teams rule, the
+ * channel's target users plus the primary members of its target teams) and
+ * are eligible in the context of the channel whose item is routed.
+ * Everything comes from the configuration cache; only the loads are shared,
+ * and are read under the decision lock.
  */
 #include "hubroute.h"
 
@@ -52,13 +54,17 @@ ids_intersect(const int64 *a, int a_count, const int64 *b, int b_count)
 	return false;
 }
 
-/* A query for channel's users; the item's skills count when the channel uses skills. */
+/*
+ * A query for pool's members (NULL: one given user) for an item of channel;
+ * the item's skills count when the channel uses skills.
+ */
 void
-candidate_query_init(CandidateQuery *query, ChannelInfo *channel, const ItemRow *item,
+candidate_query_init(CandidateQuery *query, ChannelInfo *channel, Pool *pool, const ItemRow *item,
 					 bool honour_availability)
 {
 	memset(query, 0, sizeof(*query));
 	query->channel = channel;
+	query->pool = pool;
 	query->honour_availability = honour_availability;
 	if (!channel->rule.use_skills || item == NULL)
 		return;
@@ -108,16 +114,16 @@ user_eligible(const CandidateQuery *query, const UserInfo *user)
 	return true;
 }
 
-/* Fills candidates with the eligible users of the channel's pool; returns how many. */
+/* Fills candidates with the eligible members of the query's pool; returns how many. */
 static int
 pool_filter(const CandidateQuery *query, Candidate *candidates)
 {
-	const ChannelInfo *channel = query->channel;
+	const Pool *pool = query->pool;
 	int			count = 0;
 
-	for (int i = 0; i < channel->pool_size; i++)
+	for (int i = 0; i < pool->size; i++)
 	{
-		const UserInfo *user = channel->pool[i];
+		const UserInfo *user = pool->members[i];
 
 		if (!user_eligible(query, user))
 			continue;
@@ -129,36 +135,35 @@ pool_filter(const CandidateQuery *query, Candidate *candidates)
 }
 
 /*
- * The eligible users of the channel's pool, in user id order, for reading
+ * The eligible members of the query's pool, in user id order, for reading
  * only. Without required skills the answer depends on the configuration
- * only, so it is kept with the cache (worked out again when availability
- * changes, cache.c); with skills it is a palloc'd array.
+ * only, so the pool keeps it (worked out again when availability changes,
+ * cache.c); with skills it is a palloc'd array.
  */
 const Candidate *
 candidates_select(const CandidateQuery *query, int *count)
 {
-	ChannelInfo *channel = query->channel;
+	Pool	   *pool = query->pool;
 	int			honour = query->honour_availability ? 1 : 0;
 	Candidate  *candidates;
 
 	if (query->required_count > 0)
 	{
-		candidates = palloc(sizeof(Candidate) * Max(channel->pool_size, 1));
+		candidates = palloc(sizeof(Candidate) * Max(pool->size, 1));
 		*count = pool_filter(query, candidates);
 		return candidates;
 	}
-	if (!channel->eligible_valid[honour])
+	if (!pool->eligible_valid[honour])
 	{
-		if (channel->eligible[honour] == NULL)
-			channel->eligible[honour] = cache_alloc(sizeof(Candidate) * Max(channel->pool_size, 1));
-		channel->eligible_count[honour] = pool_filter(query, channel->eligible[honour]);
-		channel->eligible_valid[honour] = true;
-		if (channel->index[honour] != NULL)
-			pool_index_reset(channel->index[honour], channel->eligible[honour],
-							 channel->eligible_count[honour]);
+		if (pool->eligible[honour] == NULL)
+			pool->eligible[honour] = cache_alloc(sizeof(Candidate) * Max(pool->size, 1));
+		pool->eligible_count[honour] = pool_filter(query, pool->eligible[honour]);
+		pool->eligible_valid[honour] = true;
+		if (pool->index[honour] != NULL)
+			pool_index_reset(pool->index[honour], pool->eligible[honour], pool->eligible_count[honour]);
 	}
-	*count = channel->eligible_count[honour];
-	return channel->eligible[honour];
+	*count = pool->eligible_count[honour];
+	return pool->eligible[honour];
 }
 
 /* A candidate's load as a strategy compares it: its items of kind, or of both kinds. */
@@ -209,22 +214,22 @@ candidates_pick_least_loaded(const Candidate *candidates, int count, ItemKind ki
 }
 
 /*
- * The pool index of the channel's eligible users (no skills required), kept
- * with the cache; loads of kind, or of both kinds for least busy.
+ * The heap of the query's pool's eligible members (no skills required),
+ * kept with the pool; loads of kind, or of both kinds for least busy.
  */
 PoolIndex *
 candidates_index(const CandidateQuery *query, ItemKind kind, bool all_kinds)
 {
-	ChannelInfo *channel = query->channel;
+	Pool	   *pool = query->pool;
 	int			honour = query->honour_availability ? 1 : 0;
 	int			count;
 	const Candidate *candidates = candidates_select(query, &count);
 
 	Assert(query->required_count == 0);
-	if (channel->index[honour] == NULL)
+	if (pool->index[honour] == NULL)
 	{
-		channel->index[honour] = pool_index_create(candidates, channel->pool_size, kind, all_kinds);
-		pool_index_reset(channel->index[honour], candidates, count);
+		pool->index[honour] = pool_index_create(candidates, pool->size, kind, all_kinds);
+		pool_index_reset(pool->index[honour], candidates, count);
 	}
-	return channel->index[honour];
+	return pool->index[honour];
 }

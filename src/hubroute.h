@@ -286,6 +286,23 @@ typedef struct UserInfo
 	UserLoad   *load;			/* NULL until routing needs it (cache_user_load()) */
 } UserInfo;
 
+/*
+ * Users routing chooses among, resolved by cache.c from target rows (a
+ * channel's targets), with what eligibility keeps of them for the channel
+ * that uses the pool: its workspace and rule decide who is eligible.
+ */
+typedef struct Pool
+{
+	int			size;
+	UserInfo  **members;		/* ascending user id, no duplicates */
+	struct Candidate *eligible[2];	/* the eligible members when no skill is
+									 * required, by honour_availability (room
+									 * for every member) ... */
+	int			eligible_count[2];
+	bool		eligible_valid[2];	/* ... once worked out */
+	struct PoolIndex *index[2]; /* the eligible ordered by load (pool_index.c) */
+} Pool;
+
 typedef struct ChannelInfo
 {
 	int64		channel_id;
@@ -293,15 +310,8 @@ typedef struct ChannelInfo
 	char	   *workspace_kind;
 	int			workspace_team_count;
 	int64	   *workspace_teams;	/* ascending; none: not restricted */
-	int			pool_size;
-	UserInfo  **pool;			/* ascending user id */
+	Pool		targets;		/* of its users_and_teams rule */
 	Rotation   *rotation;		/* looked up on first round-robin decision */
-	struct Candidate *eligible[2];	/* the pool's eligible users when no skill
-									 * is required, by honour_availability
-									 * (room for the whole pool) ... */
-	int			eligible_count[2];
-	bool		eligible_valid[2];	/* ... once worked out */
-	struct PoolIndex *index[2]; /* the eligible ordered by load (pool_index.c) */
 } ChannelInfo;
 
 extern void cache_register_callbacks(void);
@@ -324,16 +334,17 @@ typedef struct Candidate
 	UserLoad   *load;
 } Candidate;
 
-/* Who may be a candidate: the channel's pool, or one given user. */
+/* Who may be a candidate: a pool's members, or one given user, for a channel's item. */
 typedef struct CandidateQuery
 {
-	ChannelInfo *channel;		/* its cache holds the eligible users */
+	ChannelInfo *channel;		/* its workspace and rule: the eligibility context */
+	Pool	   *pool;			/* keeps its eligible members; NULL: one given user */
 	int			required_count; /* skills required (with use_skills) */
 	const int64 *required_skills;
 	bool		honour_availability;
 } CandidateQuery;
 
-extern void candidate_query_init(CandidateQuery *query, ChannelInfo *channel,
+extern void candidate_query_init(CandidateQuery *query, ChannelInfo *channel, Pool *pool,
 								 const ItemRow *item, bool honour_availability);
 extern bool user_eligible(const CandidateQuery *query, const UserInfo *user);
 extern const Candidate *candidates_select(const CandidateQuery *query, int *count);

@@ -24,25 +24,25 @@ decision_clock(void)
 	return last_decision_at;
 }
 
-/* Why no one in the channel's pool can have the item. */
+/* Why no one in pool can have the item. */
 static char *
-explain_empty_pool(const RoutingRequest *request)
+explain_empty_pool(const RoutingRequest *request, Pool *pool)
 {
 	ChannelInfo *channel = request->channel;
 	CandidateQuery ignoring_availability;
 	int			unavailable;
 
-	if (channel->pool_size == 0)
+	if (pool->size == 0)
 		return pstrdup("the channel has no target users or primary team members");
 	if (channel->rule.only_available)
 	{
-		candidate_query_init(&ignoring_availability, channel, request->item, false);
+		candidate_query_init(&ignoring_availability, channel, pool, request->item, false);
 		(void) candidates_select(&ignoring_availability, &unavailable);
 		if (unavailable > 0)
-			return psprintf("none of the %d users in the pool is available", channel->pool_size);
+			return psprintf("none of the %d users in the pool is available", pool->size);
 	}
 	return psprintf("none of the %d users in the pool is eligible"
-					" (active, seat, ticket access, workspace teams, skills)", channel->pool_size);
+					" (active, seat, ticket access, workspace teams, skills)", pool->size);
 }
 
 /*
@@ -70,12 +70,12 @@ route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
 	int32		least = 0;
 	int			effect;
 
-	candidate_query_init(&query, channel, request->item, channel->rule.only_available);
+	candidate_query_init(&query, channel, &channel->targets, request->item, channel->rule.only_available);
 	choice.candidates = candidates_select(&query, &choice.count);
 	decision->method = strategy->name;
 	if (choice.count == 0)
 	{
-		decision->reason = explain_empty_pool(request);
+		decision->reason = explain_empty_pool(request, &channel->targets);
 		return -1;
 	}
 	if (strategy->rotates && channel->rotation == NULL)

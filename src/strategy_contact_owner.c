@@ -17,7 +17,7 @@ eligible_user(const RoutingRequest *request, int64 user_id, bool honour_availabi
 	UserInfo   *user = cache_user(user_id);
 	CandidateQuery query;
 
-	candidate_query_init(&query, request->channel, request->item, honour_availability);
+	candidate_query_init(&query, request->channel, NULL, request->item, honour_availability);
 	return user != NULL && user_eligible(&query, user) ? user : NULL;
 }
 
