@@ -27,6 +27,7 @@
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(hubroute_routing_cache);
@@ -35,6 +36,8 @@ static MemoryContext cache_context = NULL;
 static HTAB *users = NULL;		/* user id -> UserInfo */
 static HTAB *channels = NULL;	/* channel id -> ChannelInfo */
 static HTAB *teams = NULL;		/* team id -> TeamInfo */
+static CustomerAgentSettings customer_agent;
+static Pool handoff_members;	/* the handoff targets' users (each channel keeps its eligible) */
 static bool cache_valid = false;
 static uint64 invalidations = 0;	/* callbacks seen, to spot one during a build */
 static uint64 availability_seen = 0;	/* published availability changes replayed */
@@ -60,12 +63,30 @@ static const char *const teams_sql = "SELECT t.id FROM hubroute.teams t";
 
 static const char *const channels_sql =
 	"SELECT c.id, w.kind, c.assign_to, c.distribution, c.only_available, c.fallback_user_id,"
-	"       c.use_skills, c.workspace_id, c.kind, wt.ids"
+	"       c.use_skills, c.workspace_id, c.kind, wt.ids, c.timezone, c.voicemail_message,"
+	"       c.after_hours_message, h.weekdays, h.opens, h.closes"
 	"  FROM hubroute.channels c"
 	"  JOIN hubroute.workspaces w ON w.id" EQ "c.workspace_id"
 	"  LEFT JOIN (SELECT workspace_id, pg_catalog.array_agg(team_id ORDER BY team_id) AS ids"
 	"               FROM hubroute.workspace_teams GROUP BY workspace_id) wt"
-	"    ON wt.workspace_id" EQ "c.workspace_id";
+	"    ON wt.workspace_id" EQ "c.workspace_id"
+	"  LEFT JOIN (SELECT channel_id, pg_catalog.array_agg(weekday::integer ORDER BY weekday, opens) AS weekdays,"
+	"                    pg_catalog.array_agg(opens ORDER BY weekday, opens) AS opens,"
+	"                    pg_catalog.array_agg(closes ORDER BY weekday, opens) AS closes"
+	"               FROM hubroute.channel_hours GROUP BY channel_id) h"
+	"    ON h.channel_id" EQ "c.id";
+
+/* The customer agent's one row, with the handoff phrases. */
+static const char *const customer_agent_sql =
+	"SELECT a.paused, a.handoff_process, a.handoff_mode, a.workflow_channel_id,"
+	"       a.message_available, a.message_unavailable, a.message_unassigned, a.close_if_unassigned,"
+	"       (SELECT pg_catalog.array_agg(pg_catalog.lower(t.phrase) ORDER BY t.phrase)"
+	"          FROM hubroute.handoff_triggers t)"
+	"  FROM hubroute.customer_agent a";
+
+/* The handoff targets, as rows like targets_sql's. */
+static const char *const handoff_targets_sql =
+	"SELECT NULL::bigint, t.user_id, t.team_id FROM hubroute.handoff_targets t";
 
 /*
  * A users_and_teams pool: target users and primary members of target teams
@@ -159,6 +180,47 @@ column_ids(int row, int col, int *count)
 	for (int i = 0; i < *count; i++)
 		ids[i] = DatumGetInt64(elements[i]);
 	return ids;
+}
+
+/*
+ * Column col, an array of type without NULLs, as elements (by-reference
+ * ones point into the SPI result: copy them before the next query).
+ */
+static Datum *
+column_array(int row, int col, Oid type, int *count)
+{
+	bool		isnull;
+	Datum		value = column(row, col, &isnull);
+	Datum	   *elements;
+	int16		length;
+	bool		by_value;
+	char		align;
+
+	*count = 0;
+	if (isnull)
+		return NULL;
+	get_typlenbyvalalign(type, &length, &by_value, &align);
+	deconstruct_array(DatumGetArrayTypeP(value), type, length, by_value, align, &elements, NULL, count);
+	return elements;
+}
+
+/* A channel's opening hours, from the weekdays, opens and closes arrays of row. */
+static void
+read_hours(ChannelInfo *channel, int row)
+{
+	int			count;
+	Datum	   *weekdays = column_array(row, 14, INT4OID, &count);
+	Datum	   *opens = column_array(row, 15, TIMEOID, &count);
+	Datum	   *closes = column_array(row, 16, TIMEOID, &count);
+
+	channel->hours_count = count;
+	channel->hours = palloc(sizeof(OpeningHours) * Max(count, 1));
+	for (int i = 0; i < count; i++)
+	{
+		channel->hours[i].weekday = DatumGetInt32(weekdays[i]);
+		channel->hours[i].opens = DatumGetTimeADT(opens[i]);
+		channel->hours[i].closes = DatumGetTimeADT(closes[i]);
+	}
 }
 
 /* A new hash of entries keyed by an int64 id, in the cache context. */
@@ -271,7 +333,13 @@ load_channels(void)
 		channel->workspace_teams = column_ids(i, 10, &channel->workspace_team_count);
 		rule->restricted = channel->workspace_team_count > 0;
 		memset(&channel->targets, 0, sizeof(channel->targets));
+		memset(&channel->handoff, 0, sizeof(channel->handoff));
 		channel->rotation = NULL;
+		channel->kind = column_text(i, 9);
+		channel->timezone = column_text(i, 11);
+		channel->voicemail_message = column_text(i, 12);
+		channel->after_hours_message = column_text(i, 13);
+		read_hours(channel, i);
 	}
 }
 
@@ -355,6 +423,59 @@ load_pools(void)
 	}
 }
 
+/* handoff_process's value (an unknown one, validation bypassed, hands off nothing). */
+static HandoffProcess
+parse_handoff_process(const char *value)
+{
+	if (value != NULL && strcmp(value, "live") == 0)
+		return HANDOFF_LIVE;
+	if (value != NULL && strcmp(value, "async") == 0)
+		return HANDOFF_ASYNC;
+	return HANDOFF_NONE;
+}
+
+/*
+ * Reads the customer agent's settings and phrases, and the handoff targets,
+ * which every channel's handoff pool shares.
+ */
+static void
+load_customer_agent(void)
+{
+	int			rows = cache_query(customer_agent_sql);
+	bool		isnull;
+	Datum		workflow_channel;
+	Datum	   *phrases;
+	HASH_SEQ_STATUS scan;
+	ChannelInfo *channel;
+
+	memset(&customer_agent, 0, sizeof(customer_agent));
+	customer_agent.process = HANDOFF_LIVE;
+	if (rows > 0)
+	{
+		customer_agent.paused = column_bool(0, 1);
+		customer_agent.process = parse_handoff_process(column_text(0, 2));
+		customer_agent.workflow = strcmp(column_text(0, 3), "workflow") == 0;
+		workflow_channel = column(0, 4, &isnull);
+		customer_agent.has_workflow_channel = !isnull;
+		customer_agent.workflow_channel_id = isnull ? 0 : DatumGetInt64(workflow_channel);
+		customer_agent.message_available = column_text(0, 5);
+		customer_agent.message_unavailable = column_text(0, 6);
+		customer_agent.message_unassigned = column_text(0, 7);
+		customer_agent.close_if_unassigned = column_bool(0, 8);
+		phrases = column_array(0, 9, TEXTOID, &customer_agent.phrase_count);
+		customer_agent.phrases = palloc(sizeof(char *) * Max(customer_agent.phrase_count, 1));
+		for (int i = 0; i < customer_agent.phrase_count; i++)
+			customer_agent.phrases[i] = TextDatumGetCString(phrases[i]);
+	}
+	build_pool(&handoff_members, 0, cache_query(handoff_targets_sql));
+	hash_seq_init(&scan, channels);
+	while ((channel = hash_seq_search(&scan)) != NULL)
+	{
+		channel->handoff.size = handoff_members.size;
+		channel->handoff.members = handoff_members.members;
+	}
+}
+
 /* Builds the whole copy in a fresh context (as internal SQL). */
 static void
 cache_build(void)
@@ -373,6 +494,7 @@ cache_build(void)
 		load_teams();
 		load_channels();
 		load_pools();
+		load_customer_agent();
 	}
 	PG_FINALLY();
 	{
@@ -436,8 +558,12 @@ cache_set_available(int64 user_id, bool available)
 	availability_applied++;
 	hash_seq_init(&scan, channels);
 	while ((channel = hash_seq_search(&scan)) != NULL)
+	{
 		if (pool_contains(&channel->targets, user_id))
 			channel->targets.eligible_valid[1] = false;
+		if (pool_contains(&channel->handoff, user_id))
+			channel->handoff.eligible_valid[1] = false;
+	}
 }
 
 /* user's load slot, found when first needed and kept with the copy. */
@@ -503,6 +629,13 @@ ChannelInfo *
 cache_channel(int64 channel_id)
 {
 	return hash_search(channels, &channel_id, HASH_FIND, NULL);
+}
+
+/* The customer agent's settings (SPEC §4). */
+const CustomerAgentSettings *
+cache_customer_agent(void)
+{
+	return &customer_agent;
 }
 
 /* The user, or NULL when it does not exist. */

@@ -55,7 +55,8 @@ static int	pending_space;
 /* The tables whose rows the cache copies. */
 static const char *const config_tables[] = {
 	"users", "teams", "team_members", "workspaces", "workspace_teams", "channels",
-	"channel_targets", "user_skills",
+	"channel_targets", "user_skills", "customer_agent", "handoff_targets", "handoff_triggers",
+	"channel_hours",
 };
 
 /* Is rel one of the configuration tables in hubroute's schema? */

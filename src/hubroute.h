@@ -25,6 +25,7 @@
 #include "storage/lwlock.h"
 #include "utils/rel.h"
 #include "utils/snapshot.h"
+#include "utils/date.h"
 #include "utils/timestamp.h"
 
 /* Operators in SPI text are qualified: the caller's search_path is not ours. */
@@ -303,16 +304,55 @@ typedef struct Pool
 	struct PoolIndex *index[2]; /* the eligible ordered by load (pool_index.c) */
 } Pool;
 
+/* One row of hubroute.channel_hours, in the channel's time zone. */
+typedef struct OpeningHours
+{
+	int			weekday;		/* ISO: 1 (Monday) .. 7 */
+	TimeADT		opens;			/* inclusive */
+	TimeADT		closes;			/* exclusive; before opens: the night across */
+} OpeningHours;
+
 typedef struct ChannelInfo
 {
 	int64		channel_id;
 	RoutingRule rule;
+	char	   *kind;			/* chat, email, calling, ... */
 	char	   *workspace_kind;
 	int			workspace_team_count;
 	int64	   *workspace_teams;	/* ascending; none: not restricted */
 	Pool		targets;		/* of its users_and_teams rule */
+	Pool		handoff;		/* the handoff targets, eligible as for this channel */
 	Rotation   *rotation;		/* looked up on first round-robin decision */
+	char	   *timezone;
+	int			hours_count;	/* none: always open */
+	OpeningHours *hours;
+	char	   *voicemail_message;	/* NULL: none */
+	char	   *after_hours_message;
 } ChannelInfo;
+
+/* handoff_process of hubroute.customer_agent. */
+typedef enum HandoffProcess
+{
+	HANDOFF_LIVE,
+	HANDOFF_ASYNC,
+	HANDOFF_NONE
+} HandoffProcess;
+
+/* hubroute.customer_agent and hubroute.handoff_triggers, as cached. */
+typedef struct CustomerAgentSettings
+{
+	bool		paused;
+	HandoffProcess process;
+	bool		workflow;		/* handoff_mode: workflow, else same_targets */
+	bool		has_workflow_channel;
+	int64		workflow_channel_id;
+	char	   *message_available;	/* each NULL: none */
+	char	   *message_unavailable;
+	char	   *message_unassigned;
+	bool		close_if_unassigned;
+	int			phrase_count;
+	char	  **phrases;		/* the handoff_triggers phrases, lower case */
+} CustomerAgentSettings;
 
 extern void cache_register_callbacks(void);
 extern void cache_forget(void);
@@ -322,6 +362,7 @@ extern UserLoad *cache_user_load(UserInfo *user);
 extern void cache_refresh(void);
 extern bool cache_still_current(void);
 extern ChannelInfo *cache_channel(int64 channel_id);
+extern const CustomerAgentSettings *cache_customer_agent(void);
 extern UserInfo *cache_user(int64 user_id);
 extern bool cache_team_exists(int64 team_id);
 extern void *cache_alloc(Size size);

@@ -1,4 +1,4 @@
--- test/pgtap/errors.sql: every documented error of hubroute (SPEC §1, §3, §5),
+-- test/pgtap/errors.sql: every documented error of hubroute (SPEC §1, §3, §4, §5),
 -- with its exact SQLSTATE and message, the valid counterpart of several, and
 -- proof that a refused statement leaves the stored rows as they were.
 --
@@ -12,7 +12,7 @@
 BEGIN;
 CREATE EXTENSION hubroute;
 
-SELECT plan(116);
+SELECT plan(137);
 
 -------------------------------------------------------------------------------
 -- Fixture
@@ -580,6 +580,91 @@ SELECT results_eq(
              (SELECT count(*) FROM hubroute.contacts WHERE id = 500)$$,
     $$VALUES (1::bigint, 1::bigint, 1::bigint)$$,
     'references: nothing of the refused statements was removed');
+
+-------------------------------------------------------------------------------
+-- The customer agent's settings and calling channels (SPEC §4)
+-------------------------------------------------------------------------------
+SELECT throws_ok(
+    $$INSERT INTO hubroute.customer_agent (paused) VALUES (true)$$,
+    '23505', 'hubroute.customer_agent holds exactly one row',
+    'customer_agent: a second row is refused');
+SELECT throws_ok(
+    $$DELETE FROM hubroute.customer_agent$$,
+    '23001', 'the row of hubroute.customer_agent cannot be removed',
+    'customer_agent: deleting its row is refused');
+SELECT throws_ok(
+    $$TRUNCATE hubroute.customer_agent$$,
+    '23001', 'the row of hubroute.customer_agent cannot be removed',
+    'customer_agent: TRUNCATE is refused');
+SELECT throws_ok(
+    $$UPDATE hubroute.customer_agent SET handoff_process = 'later'$$,
+    '23514', 'invalid value for hubroute.customer_agent.handoff_process: "later"',
+    'customer_agent: unknown handoff_process');
+SELECT throws_ok(
+    $$UPDATE hubroute.customer_agent SET handoff_mode = 'email'$$,
+    '23514', 'invalid value for hubroute.customer_agent.handoff_mode: "email"',
+    'customer_agent: unknown handoff_mode');
+SELECT throws_ok(
+    $$UPDATE hubroute.customer_agent SET handoff_mode = 'workflow'$$,
+    '23514', 'handoff_mode ''workflow'' needs hubroute.customer_agent.workflow_channel_id',
+    'customer_agent: workflow mode without a workflow channel');
+SELECT throws_ok(
+    $$UPDATE hubroute.customer_agent SET handoff_mode = 'workflow', workflow_channel_id = 20$$,
+    '23514', 'hubroute.customer_agent.workflow_channel_id must be a help-desk channel',
+    'customer_agent: an inbox channel as the workflow channel');
+SELECT throws_ok(
+    $$UPDATE hubroute.customer_agent SET workflow_channel_id = 999$$,
+    '23503', NULL,
+    'customer_agent: a workflow channel that does not exist');
+SELECT lives_ok(
+    $$UPDATE hubroute.customer_agent SET handoff_mode = 'workflow', workflow_channel_id = 10$$,
+    'customer_agent: workflow mode with a help-desk channel');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.handoff_targets (user_id, team_id) VALUES (1, 10)$$,
+    '23514', 'a hubroute.handoff_targets row must set exactly one of user_id and team_id',
+    'handoff_targets: both user and team');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.handoff_targets (user_id) VALUES (NULL)$$,
+    '23514', 'a hubroute.handoff_targets row must set exactly one of user_id and team_id',
+    'handoff_targets: neither user nor team');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.handoff_targets (user_id) VALUES (3)$$,
+    '23514', 'user 3 cannot be used in hubroute.handoff_targets.user_id: it has seat "none"',
+    'handoff_targets: a user without a seat');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.handoff_targets (user_id) VALUES (999)$$,
+    '23503', NULL,
+    'handoff_targets: a user that does not exist');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.handoff_triggers (phrase) VALUES ('?!')$$,
+    '23514', 'invalid value for hubroute.handoff_triggers.phrase: "?!"',
+    'handoff_triggers: a phrase without a word');
+SELECT lives_ok(
+    $$INSERT INTO hubroute.handoff_triggers (phrase) VALUES ('refund')$$,
+    'handoff_triggers: a phrase');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.handoff_triggers (phrase) VALUES ('Refund')$$,
+    '23505', NULL,
+    'handoff_triggers: the same phrase in another case');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES (20, 8, '09:00', '17:00')$$,
+    '23514', 'invalid value for hubroute.channel_hours.weekday: 8',
+    'channel_hours: a weekday after 7');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES (20, 0, '09:00', '17:00')$$,
+    '23514', 'invalid value for hubroute.channel_hours.weekday: 0',
+    'channel_hours: a weekday before 1');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES (20, 1, '09:00', '09:00')$$,
+    '23514', 'hubroute.channel_hours.closes must differ from opens (both 09:00:00)',
+    'channel_hours: closes equal to opens');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES (999, 1, '09:00', '17:00')$$,
+    '23503', NULL,
+    'channel_hours: a channel that does not exist');
+SELECT lives_ok(
+    $$INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES (20, 1, '22:00', '06:00')$$,
+    'channel_hours: hours across midnight');
 
 -------------------------------------------------------------------------------
 -- A refused row in a multi-row statement keeps none of the rows

@@ -68,6 +68,9 @@ INSERT INTO hubroute.tickets (id, channel_id, contact_id, subject) VALUES (4, 12
 RETURNING id, owner_id;
 SELECT user_id, kind, ticket_id FROM hubroute.notifications ORDER BY id;
 DELETE FROM hubroute.notifications WHERE kind = 'owner_offline';
+-- The application that runs the customer agent flags a visitor's message.
+INSERT INTO hubroute.messages (conversation_id, direction, body, asks_for_human)
+VALUES (1, 'incoming', 'a human please', true) RETURNING conversation_id, asks_for_human;
 -- Refused: changing owners or status, routing, replies that would assign,
 -- the rules, people, the log and routing's counts.
 SELECT action, pg_temp.try(statement) AS outcome
@@ -82,6 +85,7 @@ SELECT action, pg_temp.try(statement) AS outcome
     ('post a reply that assigns',     $$INSERT INTO hubroute.messages (ticket_id, direction, author_user_id, body) VALUES (2, 'outgoing', 1, 'Hi')$$),
     ('edit a channel''s rule',        $$UPDATE hubroute.channels SET distribution = 'random' WHERE id = 10$$),
     ('add a channel target',          $$INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES (11, 1)$$),
+    ('pause the customer agent',      $$UPDATE hubroute.customer_agent SET paused = true$$),
     ('read users',                    $$SELECT count(*) FROM hubroute.users$$),
     ('read the log',                  $$SELECT count(*) FROM hubroute.assignments$$),
     ('write the log',                 $$INSERT INTO hubroute.assignments (ticket_id, method) VALUES (1, 'manual')$$),
@@ -120,6 +124,10 @@ SELECT action, pg_temp.try(statement) AS outcome
     ('add a channel target',          $$INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES (11, 1)$$),
     ('change a user''s seat',         $$UPDATE hubroute.users SET seat = 'sales' WHERE id = 1$$),
     ('add a team member',             $$INSERT INTO hubroute.team_members (team_id, user_id, is_primary) VALUES (1, 3, true)$$),
+    ('pause the customer agent',      $$UPDATE hubroute.customer_agent SET paused = true$$),
+    ('add a handoff target',          $$INSERT INTO hubroute.handoff_targets (user_id) VALUES (1)$$),
+    ('add a handoff phrase',          $$INSERT INTO hubroute.handoff_triggers (phrase) VALUES ('agent')$$),
+    ('set a channel''s hours',        $$INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES (13, 1, '09:00', '17:00')$$),
     ('write the log',                 $$INSERT INTO hubroute.assignments (ticket_id, method) VALUES (1, 'manual')$$),
     ('change the log',                $$UPDATE hubroute.assignments SET user_id = NULL$$),
     ('delete a ticket',               $$DELETE FROM hubroute.tickets WHERE id = 1$$),
@@ -147,6 +155,12 @@ INSERT INTO hubroute.channel_targets (channel_id, team_id) VALUES (10, 2);
 INSERT INTO hubroute.skills (id, name, kind) VALUES (2, 'Billing', 'category');
 INSERT INTO hubroute.user_skills (user_id, skill_id) VALUES (5, 1), (5, 2);
 UPDATE hubroute.workspaces SET name = 'Help desk' WHERE id = 1;
+-- The customer agent's settings, its handoff targets and phrases, hours.
+UPDATE hubroute.customer_agent SET handoff_process = 'async', message_available = 'A colleague takes over.';
+INSERT INTO hubroute.handoff_targets (team_id) VALUES (2);
+INSERT INTO hubroute.handoff_triggers (phrase) VALUES ('refund');
+INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES (13, 1, '09:00', '17:00');
+UPDATE hubroute.channels SET voicemail_message = 'Please leave a message.' WHERE id = 13;
 SELECT hubroute.rebuild_counters();
 SELECT user_id, open_tickets, open_conversations FROM hubroute.routing_load() ORDER BY user_id;
 SELECT * FROM hubroute.routing_load_check();

@@ -64,11 +64,29 @@ $node->safe_psql('source', q{
 	-- Closes and a reassignment.
 	UPDATE hubroute.tickets SET status = 'closed' WHERE id IN (1, 4);
 	UPDATE hubroute.tickets SET owner_id = 3 WHERE id = 2;
+	-- The settings of SPEC §4: the customer agent's one row (the restore
+	-- copies it over the one CREATE EXTENSION makes), its targets and
+	-- phrases, hours and messages of a channel, a visitor's flagged
+	-- message, a ticket made from a conversation.
+	UPDATE hubroute.customer_agent
+	   SET paused = true, handoff_process = 'async', handoff_mode = 'workflow', workflow_channel_id = 13,
+	       message_available = 'A colleague takes over.', close_if_unassigned = true;
+	INSERT INTO hubroute.handoff_targets (user_id) VALUES (3);
+	INSERT INTO hubroute.handoff_targets (team_id) VALUES (1);
+	INSERT INTO hubroute.handoff_triggers (phrase) VALUES ('refund'), ('talk to a person');
+	INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES
+		(20, 1, '09:00', '17:00'), (20, 6, '22:00', '06:00');
+	UPDATE hubroute.channels SET voicemail_message = 'We call back.', after_hours_message = 'Closed.' WHERE id = 20;
+	INSERT INTO hubroute.messages (conversation_id, direction, body, asks_for_human, agent_cannot_answer)
+		SELECT min(id), 'incoming', 'a human please', true, true FROM hubroute.conversations;
+	INSERT INTO hubroute.tickets (channel_id, subject, conversation_id)
+		SELECT 13, 'from a conversation', min(id) FROM hubroute.conversations;
 });
 
 # Every hubroute table, one row a line, in a fixed order.
 my @tables = qw(users teams team_members workspaces workspace_teams channels channel_targets
-	contacts skills user_skills tickets conversations messages assignments notifications);
+	contacts skills user_skills tickets conversations messages assignments notifications
+	customer_agent handoff_targets handoff_triggers channel_hours);
 sub table_text
 {
 	my ($table) = @_;
