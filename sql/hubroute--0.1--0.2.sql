@@ -268,3 +268,14 @@ SELECT pg_catalog.pg_extension_config_dump('hubroute.handoff_targets', '');
 SELECT pg_catalog.pg_extension_config_dump('hubroute.handoff_triggers', '');
 SELECT pg_catalog.pg_extension_config_dump('hubroute.channel_hours', '');
 SELECT pg_catalog.pg_extension_config_dump('hubroute.handoff_targets_id_seq', '');
+
+-- Is the channel open at a moment, by hubroute.channel_hours in the
+-- channel's time zone? (No rows: always open.)
+CREATE FUNCTION hubroute.channel_is_open(channel_id bigint, at timestamptz DEFAULT pg_catalog.now())
+RETURNS boolean
+    AS 'MODULE_PATHNAME', 'hubroute_channel_is_open' LANGUAGE C STABLE STRICT;
+REVOKE ALL ON FUNCTION hubroute.channel_is_open(bigint, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hubroute.channel_is_open(bigint, timestamptz)
+    TO hubroute_application, hubroute_agent, hubroute_admin, hubroute_reporting;
+-- hubroute posts a call's voicemail message.
+GRANT INSERT ON hubroute.messages TO hubroute_logger;

@@ -493,6 +493,12 @@ BEGIN
 END;
 $$;
 
+-- Is the channel open at a moment, by hubroute.channel_hours in the
+-- channel's time zone? (No rows: always open.)
+CREATE FUNCTION hubroute.channel_is_open(channel_id bigint, at timestamptz DEFAULT pg_catalog.now())
+RETURNS boolean
+    AS 'MODULE_PATHNAME', 'hubroute_channel_is_open' LANGUAGE C STABLE STRICT;
+
 -- The distribution values routing knows, one per strategy (src/strategies.c).
 CREATE FUNCTION hubroute.distributions() RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'hubroute_distributions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -996,6 +1002,12 @@ GRANT SELECT ON hubroute.assignments TO hubroute_internal;                   -- 
 GRANT SELECT ON hubroute.assignments_id_seq TO hubroute_internal;            -- a restore loading
 -- hubroute_logger: the log and the outbox, when written through SQL.
 GRANT INSERT ON hubroute.assignments, hubroute.notifications TO hubroute_logger;
+-- hubroute posts a call's voicemail message.
+GRANT INSERT ON hubroute.messages TO hubroute_logger;
+-- Every role of the model may ask whether a channel is open.
+REVOKE ALL ON FUNCTION hubroute.channel_is_open(bigint, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hubroute.channel_is_open(bigint, timestamptz)
+    TO hubroute_application, hubroute_agent, hubroute_admin, hubroute_reporting;
 
 -- hubroute_application: inserts items (with an owner, if it names one, but
 -- not imports: assigned_at is not its to set) and incoming messages, keeps

@@ -183,7 +183,7 @@ lock_routable_item(ItemKind kind, int64 item_id, ItemRow *row)
 	const ItemKindInfo *info = item_kind_info(kind);
 	char	   *sql = lock_plans[kind] ? NULL :
 		psprintf("SELECT i.id, i.channel_id, i.contact_id, i.required_skills, i.status, i.owner_id,"
-				 " i.team_id, i.handled_by, i.assigned_at FROM hubroute.%s i"
+				 " i.team_id, i.handled_by, i.assigned_at, i.created_at FROM hubroute.%s i"
 				 " WHERE i.id" EQ "$1 FOR UPDATE", info->table);
 	ErrorContextCallback callback = {.callback = on_behalf_context,
 		.arg = psprintf("routing %s %lld", info->noun, (long long) item_id),
@@ -343,6 +343,8 @@ route_existing(FunctionCallInfo fcinfo, ItemKind kind)
 	decision_log(kind, item_id, row.channel_id, &decision);
 	if (decision.notify_owner_offline)
 		decision_notify_owner_offline(kind, item_id, decision.user_id);
+	if (decision.message != NULL)
+		decision_post_message(kind, item_id, decision.message);
 	if (!decision.assigned)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(decision.user_id);

@@ -48,6 +48,7 @@ PG_FUNCTION_INFO_V1(hubroute_log_changed);
 
 static SPIPlanPtr log_plan;
 static SPIPlanPtr notify_plan;
+static SPIPlanPtr message_plan;
 
 /* restore_in_progress()'s last answer, for the statement it was asked in. */
 static LocalTransactionId restoring_lxid = InvalidLocalTransactionId;
@@ -423,6 +424,22 @@ decision_notify_owner_offline(ItemKind kind, int64 item_id, int64 user_id)
 	insert_as_internal(&notify_plan,
 					   "INSERT INTO hubroute.notifications (user_id, kind, ticket_id, conversation_id)"
 					   " VALUES ($1, 'owner_offline', $2, $3)", 3, argtypes, values, nulls);
+}
+
+/*
+ * Posts hubroute's outgoing message on an item (a call's voicemail message):
+ * no author, so it assigns no one.
+ */
+void
+decision_post_message(ItemKind kind, int64 item_id, const char *body)
+{
+	Oid			argtypes[3] = {INT8OID, INT8OID, TEXTOID};
+	Datum		values[3] = {Int64GetDatum(item_id), Int64GetDatum(item_id), CStringGetTextDatum(body)};
+	char		nulls[3] = {kind == ITEM_TICKET ? ' ' : 'n', kind == ITEM_TICKET ? 'n' : ' ', ' '};
+
+	insert_as_internal(&message_plan,
+					   "INSERT INTO hubroute.messages (ticket_id, conversation_id, direction, body)"
+					   " VALUES ($1, $2, 'outgoing', $3)", 3, argtypes, values, nulls);
 }
 
 /*

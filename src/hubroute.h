@@ -116,6 +116,7 @@ typedef enum ItemColumn
 	ITEM_COLUMN_TEAM_ID,
 	ITEM_COLUMN_HANDLED_BY,
 	ITEM_COLUMN_ASSIGNED_AT,
+	ITEM_COLUMN_CREATED_AT,
 	ITEM_COLUMN_COUNT
 } ItemColumn;
 
@@ -141,6 +142,8 @@ typedef struct ItemRow
 	int64		team_id;
 	bool		has_assigned_at;
 	TimestampTz assigned_at;
+	bool		has_created_at;
+	TimestampTz created_at;
 	bool		customer_agent;
 } ItemRow;
 
@@ -414,6 +417,7 @@ typedef struct RoutingDecision
 	const char *method;			/* NULL: nothing to log (an imported row) */
 	char	   *reason;
 	TimestampTz at;
+	char	   *message;		/* an outgoing message to post on the item, or NULL */
 } RoutingDecision;
 
 /* What is being routed. */
@@ -422,9 +426,16 @@ typedef struct RoutingRequest
 	ItemKind	kind;
 	const ItemRow *item;
 	ChannelInfo *channel;
+	bool		live;			/* only available humans (a call), whatever only_available says */
 } RoutingRequest;
 
 extern int	route_item(const RoutingRequest *request, RoutingDecision *decision);
+extern int	route_by_rule(const RoutingRequest *request, RoutingDecision *decision);
+
+/* Calling channels (calls.c) and opening hours (hours.c). */
+extern bool call_is(const RoutingRequest *request);
+extern int	call_route(const RoutingRequest *request, RoutingDecision *decision);
+extern bool hours_open_at(const ChannelInfo *channel, TimestampTz at);
 extern TimestampTz decision_clock(void);
 
 /* The contact owner rule (its own file; not a distribution). */
@@ -488,6 +499,7 @@ extern bool decision_log_has_item(ItemKind kind, int64 item_id);
 extern bool restore_in_progress(void);
 extern void decision_log_register_callbacks(void);
 extern void decision_notify_owner_offline(ItemKind kind, int64 item_id, int64 user_id);
+extern void decision_post_message(ItemKind kind, int64 item_id, const char *body);
 
 /* On whose behalf an owner is changed: recorded by the code that issues the UPDATE (assign.c). */
 typedef enum AssignSource

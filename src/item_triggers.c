@@ -362,6 +362,11 @@ after_insert(Relation rel, ItemKind kind, HeapTuple tuple)
 	decision_log(kind, row.id, row.channel_id, &pending.decision);
 	if (pending.decision.notify_owner_offline)
 		decision_notify_owner_offline(kind, row.id, pending.decision.user_id);
+	if (pending.decision.message != NULL)
+	{
+		decision_post_message(kind, row.id, pending.decision.message);
+		pfree(pending.decision.message);
+	}
 	if (pending.decision.reason != NULL)
 		pfree(pending.decision.reason);
 }

@@ -39,6 +39,7 @@ static const ColumnSpec item_columns[ITEM_COLUMN_COUNT] = {
 	[ITEM_COLUMN_TEAM_ID] = {"team_id", INT8OID},
 	[ITEM_COLUMN_HANDLED_BY] = {"handled_by", TEXTOID},
 	[ITEM_COLUMN_ASSIGNED_AT] = {"assigned_at", TIMESTAMPTZOID},
+	[ITEM_COLUMN_CREATED_AT] = {"created_at", TIMESTAMPTZOID},
 };
 
 /* Per item kind: where its columns are. */
@@ -158,6 +159,9 @@ fill_row(HeapTuple tuple, TupleDesc desc, const AttrNumber *numbers, bool with_s
 	value = heap_getattr(tuple, numbers[ITEM_COLUMN_ASSIGNED_AT], desc, &isnull);
 	row->has_assigned_at = !isnull;
 	row->assigned_at = isnull ? 0 : DatumGetTimestampTz(value);
+	value = heap_getattr(tuple, numbers[ITEM_COLUMN_CREATED_AT], desc, &isnull);
+	row->has_created_at = !isnull;
+	row->created_at = isnull ? 0 : DatumGetTimestampTz(value);
 	row->open = text_equals(tuple, desc, numbers[ITEM_COLUMN_STATUS], "open");
 	row->customer_agent = text_equals(tuple, desc, numbers[ITEM_COLUMN_HANDLED_BY], "customer_agent");
 	row->skill_count = 0;

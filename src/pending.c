@@ -201,6 +201,7 @@ pending_add(ItemKind kind, const ItemRow *row, const RoutingDecision *decision, 
 	entry->pending.row.skill_count = 0;
 	entry->pending.decision = *decision;
 	entry->pending.decision.reason = decision->reason ? pstrdup(decision->reason) : NULL;
+	entry->pending.decision.message = decision->message ? pstrdup(decision->message) : NULL;
 	entry->pending.effect = effect;
 	entry->statement = statement;
 	entry->subxact = GetCurrentSubTransactionId();

@@ -34,7 +34,7 @@ explain_empty_pool(const RoutingRequest *request, Pool *pool)
 
 	if (pool->size == 0)
 		return pstrdup("the channel has no target users or primary team members");
-	if (channel->rule.only_available)
+	if (channel->rule.only_available || request->live)
 	{
 		candidate_query_init(&ignoring_availability, channel, pool, request->item, false);
 		(void) candidates_select(&ignoring_availability, &unavailable);
@@ -70,7 +70,8 @@ route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
 	int32		least = 0;
 	int			effect;
 
-	candidate_query_init(&query, channel, &channel->targets, request->item, channel->rule.only_available);
+	candidate_query_init(&query, channel, &channel->targets, request->item,
+						 channel->rule.only_available || request->live);
 	choice.candidates = candidates_select(&query, &choice.count);
 	decision->method = strategy->name;
 	if (choice.count == 0)
@@ -95,14 +96,12 @@ route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
 }
 
 /*
- * Decides who gets the item (or why nobody does), per the channel's rule.
- * Returns the counters.c handle of the count it added, or -1.
+ * Decides who gets the item (or why nobody does) by the channel's rule
+ * alone; decision->at is set.
  */
 int
-route_item(const RoutingRequest *request, RoutingDecision *decision)
+route_by_rule(const RoutingRequest *request, RoutingDecision *decision)
 {
-	memset(decision, 0, sizeof(*decision));
-	decision->at = decision_clock();
 	switch (request->channel->rule.assign_to)
 	{
 		case ASSIGN_NOBODY:
@@ -120,4 +119,19 @@ route_item(const RoutingRequest *request, RoutingDecision *decision)
 			return route_to_pool(request, decision);
 	}
 	pg_unreachable();
+}
+
+/*
+ * Decides who gets the item (or why nobody does): a call by its channel's
+ * hours (calls.c), anything else by the channel's rule. Returns the
+ * counters.c handle of the count it added, or -1.
+ */
+int
+route_item(const RoutingRequest *request, RoutingDecision *decision)
+{
+	memset(decision, 0, sizeof(*decision));
+	decision->at = decision_clock();
+	if (call_is(request))
+		return call_route(request, decision);
+	return route_by_rule(request, decision);
 }

@@ -40,10 +40,11 @@ try_owner(const RoutingRequest *request, RoutingDecision *decision, UserInfo **c
 		return psprintf("contact %lld has no owner", (long long) contact_id);
 	if (!contact.tracked)
 		return psprintf("contact %lld is not tracked", (long long) contact_id);
-	*chosen = eligible_user(request, contact.owner_id, false);
+	*chosen = eligible_user(request, contact.owner_id, request->live);
 	if (*chosen == NULL)
-		return psprintf("owner %lld of contact %lld is not eligible",
-						(long long) contact.owner_id, (long long) contact_id);
+		return psprintf("owner %lld of contact %lld is not eligible%s",
+						(long long) contact.owner_id, (long long) contact_id,
+						request->live ? " or not available to take a call" : "");
 	decision->notify_owner_offline = !(*chosen)->available;
 	decision->reason = (*chosen)->available
 		? psprintf("owner of contact %lld", (long long) contact_id)
@@ -59,11 +60,11 @@ try_fallback(const RoutingRequest *request, const char *why, UserInfo **chosen)
 
 	if (!rule->has_fallback)
 		return psprintf("%s; the channel has no fallback user", why);
-	*chosen = eligible_user(request, rule->fallback_user_id, rule->only_available);
+	*chosen = eligible_user(request, rule->fallback_user_id, rule->only_available || request->live);
 	if (*chosen == NULL)
 		return psprintf("%s; fallback user %lld is not eligible%s", why,
 						(long long) rule->fallback_user_id,
-						rule->only_available ? " or not available" : "");
+						rule->only_available || request->live ? " or not available" : "");
 	return NULL;
 }
 

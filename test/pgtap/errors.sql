@@ -12,7 +12,7 @@
 BEGIN;
 CREATE EXTENSION hubroute;
 
-SELECT plan(137);
+SELECT plan(138);
 
 -------------------------------------------------------------------------------
 -- Fixture
@@ -665,6 +665,10 @@ SELECT throws_ok(
 SELECT lives_ok(
     $$INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES (20, 1, '22:00', '06:00')$$,
     'channel_hours: hours across midnight');
+SELECT throws_ok(
+    $$SELECT hubroute.channel_is_open(999)$$,
+    'P0002', 'channel 999 does not exist',
+    'channel_is_open(): a channel that does not exist');
 
 -------------------------------------------------------------------------------
 -- A refused row in a multi-row statement keeps none of the rows

@@ -6,6 +6,12 @@
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 
+-- Rights in a fixed order (an update grants in another order than a fresh
+-- install, to the same effect).
+CREATE FUNCTION public.sorted_acl(acl aclitem[]) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+    SELECT array_agg(a::text ORDER BY a::text) FROM unnest(acl) a
+$$;
+
 -- Everything of hubroute the catalogs hold, by name (no oids). Its body
 -- names schema hubroute, which exists only while the extension does.
 SET check_function_bodies = off;
@@ -13,18 +19,18 @@ CREATE FUNCTION public.hubroute_catalog() RETURNS TABLE (kind text, name text, d
 LANGUAGE sql AS $$
     WITH ours AS (SELECT c.oid, c.relname, c.relkind FROM pg_class c
                    WHERE c.relnamespace = 'hubroute'::regnamespace)
-    SELECT 'schema', n.nspname::text, format('owner=%s acl=%s', n.nspowner::regrole, n.nspacl)
+    SELECT 'schema', n.nspname::text, format('owner=%s acl=%s', n.nspowner::regrole, public.sorted_acl(n.nspacl))
       FROM pg_namespace n WHERE n.nspname = 'hubroute'
     UNION ALL
     SELECT 'relation', c.relname::text,
            format('kind=%s owner=%s acl=%s rls=%s force_rls=%s options=%s', c.relkind, c.relowner::regrole,
-                  c.relacl, c.relrowsecurity, c.relforcerowsecurity, c.reloptions)
+                  public.sorted_acl(c.relacl), c.relrowsecurity, c.relforcerowsecurity, c.reloptions)
       FROM pg_class c WHERE c.relnamespace = 'hubroute'::regnamespace
     UNION ALL
     SELECT 'column', o.relname || '.' || a.attname,
            format('#%s %s not_null=%s default=%s identity=%s generated=%s acl=%s',
                   row_number() OVER (PARTITION BY o.oid ORDER BY a.attnum), format_type(a.atttypid, a.atttypmod),
-                  a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, a.attacl)
+                  a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, public.sorted_acl(a.attacl))
       FROM ours o JOIN pg_attribute a ON a.attrelid = o.oid AND a.attnum > 0 AND NOT a.attisdropped
       LEFT JOIN pg_attrdef d ON d.adrelid = o.oid AND d.adnum = a.attnum
     UNION ALL
@@ -43,7 +49,7 @@ LANGUAGE sql AS $$
       FROM pg_trigger t JOIN ours o ON o.oid = t.tgrelid WHERE NOT t.tgisinternal
     UNION ALL
     SELECT 'function', p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-           format('%s owner=%s acl=%s', pg_get_functiondef(p.oid), p.proowner::regrole, p.proacl)
+           format('%s owner=%s acl=%s', pg_get_functiondef(p.oid), p.proowner::regrole, public.sorted_acl(p.proacl))
       FROM pg_proc p WHERE p.pronamespace = 'hubroute'::regnamespace
     UNION ALL
     SELECT 'view', o.relname::text, pg_get_viewdef(o.oid) FROM ours o WHERE o.relkind = 'v'
@@ -92,4 +98,5 @@ ORDER BY 2, 3, 1;
 
 DROP TABLE public.updated, public.fresh;
 DROP FUNCTION public.hubroute_catalog();
+DROP FUNCTION public.sorted_acl(aclitem[]);
 DROP EXTENSION hubroute CASCADE;
