@@ -10,6 +10,8 @@
 #   plain        bench.plain_tickets, no router: the client picks the owner;
 #   hubroute     hubroute.tickets, routed by the extension;
 #   handwritten  bench.hw_tickets, routed by a PL/pgSQL trigger (bench/setup.sql).
+# chat-Nc and call-Nc insert conversations into an inbox channel of the same
+# pool, a chat channel and a calling channel (routed by its hours first).
 # The scenarios desk-4c, churn-4c and noop-4c insert into many channels with
 # small pools while, in churn-4c, agents go away and come back
 # (BENCH_TOGGLES changes of availability a second) and, in noop-4c,
@@ -127,7 +129,12 @@ default_scenarios() {
     for rule in "${RULES[@]}"; do
         printf '%s\n' "rule-$rule-1c" "rule-$rule-8c"
     done
-    printf '%s\n' desk-4c churn-4c noop-4c memory rebuild
+    printf '%s\n' chat-1c call-1c chat-8c call-8c desk-4c churn-4c noop-4c memory rebuild
+}
+
+# Is $1 a set of inbox channels (conversations: chat, call)?
+is_inbox_set() {
+    [ "$1" = chat ] || [ "$1" = call ]
 }
 
 # Is $1 the name of one of the big pools?
@@ -159,6 +166,7 @@ scenario_parse() {
     case $prefix in
         "$MULTI" | hot) ;;
         desk) SC_VARIANTS="plain hubroute" ;;
+        chat | call) SC_VARIANTS="hubroute" ;;
         churn) SC_SET=desk SC_VARIANTS="plain hubroute" SC_BESIDE=toggle ;;
         noop) SC_SET=desk SC_VARIANTS="plain hubroute" SC_BESIDE=noop ;;
         empty) SC_SET=$MULTI SC_VARIANTS="plain hubroute" ;;
@@ -166,7 +174,7 @@ scenario_parse() {
         rule-balanced | rule-least_busy | rule-random | rule-round_robin | rule-contact_owner)
             SC_VARIANTS="plain hubroute" ;;
         *)
-            _hubroute_err "unknown scenario '$name': SET is one of $MULTI, hot, ${POOLS[*]}, empty, $ROWS_LABEL, rule-{${RULES[*]}}, desk, churn, noop"
+            _hubroute_err "unknown scenario '$name': SET is one of $MULTI, hot, ${POOLS[*]}, empty, $ROWS_LABEL, rule-{${RULES[*]}}, chat, call, desk, churn, noop"
             return 1 ;;
     esac
 }
@@ -301,6 +309,8 @@ run_variant() {
     local rc=0 tps spread=- status=ok problems
     if [ "$set" = rule-contact_owner ]; then
         script=bench/pgbench/${variant}_contact.sql
+    elif is_inbox_set "$set"; then
+        script=bench/pgbench/${variant}_conversation.sql
     fi
     psql_bench -c CHECKPOINT
     if [ -n "$beside" ]; then
@@ -319,7 +329,13 @@ run_variant() {
         _hubroute_err "pgbench failed (exit $rc) in $scenario/$variant; the end of $log:"
         tail -n 15 "$log" >&2
     fi
-    if [ "$variant" != plain ]; then
+    if is_inbox_set "$set"; then
+        problems=$(sql_value "SELECT string_agg(user_id || ' ' || what || ': ' || routing || ' vs ' || tables, '; ')
+                                FROM hubroute.routing_load_check()")
+        if [ -n "$problems" ]; then
+            echo "$scenario $variant: routing's counts differ from the tables: $problems" >>"$CHECKS"
+        fi
+    elif [ "$variant" != plain ]; then
         spread=$(sql_value "SELECT bench.spread('$variant', '$set')")
         problems=$(sql_value "SELECT bench.check_run('$variant')")
         if [ -n "$problems" ]; then
@@ -490,6 +506,10 @@ print_targets() {
         done
     done
     target_spread "desk-4c: hubroute spread <= 1" desk-4c hubroute 1
+    for c in 1 8; do
+        target_ratio "call-${c}c: hubroute >= 0.90 x hubroute on chat-${c}c (a call reads the channel's hours)" \
+            "call-${c}c" hubroute 0.90 "chat-${c}c" hubroute
+    done
     target_ratio "churn-4c: hubroute >= 0.80 x hubroute on desk-4c ($BENCH_TOGGLES availability changes/s beside)" \
         churn-4c hubroute 0.80 desk-4c hubroute
     target_ratio "noop-4c: hubroute >= 0.90 x hubroute on desk-4c ($BENCH_TOGGLES no-op statements/s beside)" \
@@ -634,7 +654,9 @@ transaction; \`hot-*\`: one channel of $BENCH_USERS users; \`pool<N>-*\`: one ch
 N users (N in $BENCH_POOLS); \`desk-4c\`: a random one of $BENCH_DESK_CHANNELS channels of
 $BENCH_DESK_USERS users; \`churn-4c\`: the same while one more client takes a random agent of
 those channels away and back, $BENCH_TOGGLES changes of \`users.available\` a second;
-\`noop-4c\`: the same with $BENCH_TOGGLES statements a second on the configuration tables
+\`chat-*\` and \`call-*\`: conversations into an inbox chat channel and a calling
+channel (open around the clock by its hours, which every call reads) of $BENCH_USERS
+users each; \`noop-4c\`: the same as \`churn-4c\` with $BENCH_TOGGLES statements a second on the configuration tables
 that change nothing routing reads; \`rebuild\`: five full builds of the routing cache for
 $BENCH_CONFIG_USERS users and $BENCH_CONFIG_CHANNELS channels; \`empty-1c\` and \`$ROWS_LABEL-1c\`: the \`$MULTI\` insert with the table
 empty and holding $BENCH_ROWS tickets; \`rule-<distribution>-*\`: one channel of

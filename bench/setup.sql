@@ -24,7 +24,9 @@ CREATE TABLE bench.channels (
     assign_to    text NOT NULL,
     distribution text,
     first_user   bigint NOT NULL,
-    n_users      integer NOT NULL
+    n_users      integer NOT NULL,
+    workspace_id bigint NOT NULL DEFAULT 1,     -- 1: the help desk, 2: the inbox
+    kind         text NOT NULL DEFAULT 'email'
 );
 
 INSERT INTO bench.channels
@@ -46,6 +48,11 @@ SELECT 900 + n, 'pool' || size, 'users_and_teams', NULL,
 INSERT INTO bench.channels
 SELECT 1000 + c, 'desk', 'users_and_teams', NULL, 400000 + (c - 1) * :desk_users, :desk_users
   FROM generate_series(1, :desk_channels) c;
+-- Inbox channels of the same pool size: a chat channel and a calling
+-- channel open around the clock by its hours (so every call reads them).
+INSERT INTO bench.channels VALUES
+    (921, 'chat', 'users_and_teams', 'least_busy', 350000, :users, 2, 'chat'),
+    (922, 'call', 'users_and_teams', 'least_busy', 360000, :users, 2, 'calling');
 
 -- The help desk itself, configured as a DBA would: service seats, one
 -- workspace, the channels' rules and their target users.
@@ -53,9 +60,14 @@ INSERT INTO hubroute.users (id, name, seat)
 SELECT c.first_user + i, 'agent ' || (c.first_user + i), 'service'
   FROM bench.channels c, generate_series(1, c.n_users) i;
 INSERT INTO hubroute.workspaces (id, name, kind) VALUES (1, 'Help desk', 'helpdesk');
-INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to, distribution)
-SELECT channel_id, 1, 'email', set_name || ' #' || channel_id, assign_to, distribution
+INSERT INTO hubroute.workspaces (id, name, kind) VALUES (2, 'Inbox', 'inbox');
+INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to, distribution, timezone)
+SELECT channel_id, workspace_id, kind, set_name || ' #' || channel_id, assign_to, distribution,
+       CASE kind WHEN 'calling' THEN 'Europe/Amsterdam' ELSE 'UTC' END
   FROM bench.channels;
+INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes)
+SELECT c.channel_id, d, '00:00', '24:00' FROM bench.channels c, generate_series(1, 7) d
+ WHERE c.kind = 'calling';
 INSERT INTO hubroute.channel_targets (channel_id, user_id)
 SELECT c.channel_id, c.first_user + i
   FROM bench.channels c, generate_series(1, c.n_users) i;
@@ -146,7 +158,7 @@ CREATE TRIGGER hw_route BEFORE INSERT ON bench.hw_tickets
 -- recounts the extension's counters) and zeroes the hand-written counters.
 CREATE PROCEDURE bench.reset() LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE hubroute.messages, hubroute.tickets, hubroute.assignments RESTART IDENTITY;
+    TRUNCATE hubroute.messages, hubroute.tickets, hubroute.conversations, hubroute.assignments RESTART IDENTITY;
     TRUNCATE bench.plain_tickets, bench.hw_tickets, bench.hw_assignments RESTART IDENTITY;
     UPDATE bench.hw_counters SET open_tickets = 0, last_assigned_at = NULL;
     -- churn-4c may stop while an agent is away.
