@@ -279,3 +279,26 @@ GRANT EXECUTE ON FUNCTION hubroute.channel_is_open(bigint, timestamptz)
     TO hubroute_application, hubroute_agent, hubroute_admin, hubroute_reporting;
 -- hubroute posts a call's voicemail message.
 GRANT INSERT ON hubroute.messages TO hubroute_logger;
+
+-- AFTER INSERT on messages: a visitor's message that asks for a human hands
+-- a conversation the customer agent handles to one (SPEC §4), as hubroute's
+-- own decision, run as hubroute_logger.
+CREATE FUNCTION hubroute.message_handoff() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'hubroute_message_handoff' LANGUAGE C;
+CREATE TRIGGER hubroute_handoff AFTER INSERT ON hubroute.messages
+    FOR EACH ROW
+    WHEN (NEW.direction OPERATOR(pg_catalog.=) 'incoming' AND NEW.conversation_id IS NOT NULL)
+    EXECUTE FUNCTION hubroute.message_handoff();
+
+-- Run as the caller, like route_conversation(): it locks and updates the
+-- conversation with the caller's own rights and row-level security.
+CREATE FUNCTION hubroute.handoff(conversation_id bigint, reason text DEFAULT NULL) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'hubroute_handoff'
+    LANGUAGE C;
+COMMENT ON FUNCTION hubroute.handoff(bigint, text) IS
+    'hands a conversation the customer agent handles to a human; returns the owner or NULL';
+REVOKE ALL ON FUNCTION hubroute.message_handoff() FROM PUBLIC;
+-- hubroute_logger: a handoff a visitor's message asks for.
+GRANT SELECT (id, channel_id, contact_id, required_skills, status, owner_id, team_id, handled_by,
+              assigned_at, created_at),
+      UPDATE (owner_id, handled_by, assigned_at) ON hubroute.conversations TO hubroute_logger;

@@ -20,7 +20,7 @@ CREATE SCHEMA hubroute;
 -- when missing and shared by every database with hubroute; DROP EXTENSION
 -- leaves them. None of them may be a superuser.
 --   hubroute_internal     hubroute's own reads run as this role, and
---   hubroute_logger       its own log and outbox inserts as this one (see
+--   hubroute_logger       its own log, outbox and message inserts as this one (see
 --                         src/internal_sql.c): no login, no members, no
 --                         memberships, only the rights granted at the end
 --                         of this script.
@@ -709,7 +709,7 @@ CREATE TRIGGER channel_hours_validate BEFORE INSERT OR UPDATE ON hubroute.channe
 -- The C trigger functions are not SECURITY DEFINER and switch to no
 -- superuser: what they do on the caller's behalf runs as the caller, and
 -- their own few SQL statements run as hubroute_internal (reads) or
--- hubroute_logger (log and outbox inserts), restricted, with a pinned
+-- hubroute_logger (log, outbox and message inserts), restricted, with a pinned
 -- search_path (src/internal_sql.c). Each checks that it fired on the
 -- hubroute table it was made for. Every statement they run qualifies its
 -- objects.
@@ -951,6 +951,24 @@ CREATE FUNCTION hubroute.route_conversation(id bigint) RETURNS bigint
 COMMENT ON FUNCTION hubroute.route_conversation(bigint) IS
     'routes an open unassigned conversation now by its channel''s rule; returns the owner or NULL';
 
+-- AFTER INSERT on messages: a visitor's message that asks for a human hands
+-- a conversation the customer agent handles to one (SPEC §4), as hubroute's
+-- own decision, run as hubroute_logger.
+CREATE FUNCTION hubroute.message_handoff() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'hubroute_message_handoff' LANGUAGE C;
+CREATE TRIGGER hubroute_handoff AFTER INSERT ON hubroute.messages
+    FOR EACH ROW
+    WHEN (NEW.direction OPERATOR(pg_catalog.=) 'incoming' AND NEW.conversation_id IS NOT NULL)
+    EXECUTE FUNCTION hubroute.message_handoff();
+
+-- Run as the caller, like route_conversation(): it locks and updates the
+-- conversation with the caller's own rights and row-level security.
+CREATE FUNCTION hubroute.handoff(conversation_id bigint, reason text DEFAULT NULL) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'hubroute_handoff'
+    LANGUAGE C;
+COMMENT ON FUNCTION hubroute.handoff(bigint, text) IS
+    'hands a conversation the customer agent handles to a human; returns the owner or NULL';
+
 -------------------------------------------------------------------------------
 -- Privileges. Functions are revoked from PUBLIC but the route functions,
 -- which act with the caller's own rights. The validation triggers call
@@ -1004,6 +1022,11 @@ GRANT SELECT ON hubroute.assignments_id_seq TO hubroute_internal;            -- 
 GRANT INSERT ON hubroute.assignments, hubroute.notifications TO hubroute_logger;
 -- hubroute posts a call's voicemail message.
 GRANT INSERT ON hubroute.messages TO hubroute_logger;
+REVOKE ALL ON FUNCTION hubroute.message_handoff() FROM PUBLIC;
+-- hubroute_logger: a handoff a visitor's message asks for.
+GRANT SELECT (id, channel_id, contact_id, required_skills, status, owner_id, team_id, handled_by,
+              assigned_at, created_at),
+      UPDATE (owner_id, handled_by, assigned_at) ON hubroute.conversations TO hubroute_logger;
 -- Every role of the model may ask whether a channel is open.
 REVOKE ALL ON FUNCTION hubroute.channel_is_open(bigint, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hubroute.channel_is_open(bigint, timestamptz)

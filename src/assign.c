@@ -38,6 +38,8 @@ static SPIPlanPtr reply_plans[2];
 static SPIPlanPtr route_plans[2];
 static SPIPlanPtr lock_plans[2];
 static SPIPlanPtr last_decision_plans[2];
+static SPIPlanPtr handoff_plans[2];		/* by as_hubroute */
+static SPIPlanPtr handoff_lock_plans[2];
 
 /* The owner change in progress for the item, or NULL. */
 static OwnerChange *
@@ -69,9 +71,17 @@ assign_source_method(AssignSource source)
 		case SOURCE_REPLY:
 			return "reply";
 		case SOURCE_ROUTED:
+		case SOURCE_HANDOFF:
 			return NULL;
 	}
 	pg_unreachable();
+}
+
+/* Does an owner change from source log its own decision, counted at once? */
+bool
+assign_source_decides(AssignSource source)
+{
+	return assign_source_method(source) == NULL;
 }
 
 /* Error context: what hubroute was doing on the caller's behalf. */
@@ -288,7 +298,7 @@ assign_take_routed_effect(ItemKind kind, int64 item_id)
 	OwnerChange *change = owner_change_of(kind, item_id);
 	int			effect;
 
-	if (change == NULL || change->source != SOURCE_ROUTED)
+	if (change == NULL || !assign_source_decides(change->source))
 		return -1;
 	effect = change->effect;
 	change->effect = -1;
@@ -316,6 +326,79 @@ update_routed_item(OwnerChange *change, const RoutingDecision *decision)
 	spi_connect();
 	updated = update_as_caller(&route_plans[kind], sql, 4, argtypes, values, nulls, change, context) == 1;
 	spi_finish();
+	return updated;
+}
+
+/*
+ * Locks conversation_id FOR UPDATE and reads it into row (which owns what
+ * it holds), as the caller or, for hubroute's own handoff, as
+ * hubroute_logger; false when there is no such row for that role.
+ */
+bool
+assign_lock_for_handoff(int64 conversation_id, bool as_hubroute, ItemRow *row)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(conversation_id)};
+	const char *sql = "SELECT i.id, i.channel_id, i.contact_id, i.required_skills, i.status, i.owner_id,"
+		" i.team_id, i.handled_by, i.assigned_at, i.created_at FROM hubroute.conversations i"
+		" WHERE i.id" EQ "$1 FOR UPDATE";
+	MemoryContext caller = CurrentMemoryContext;
+	InternalSql internal;
+	int			found;
+
+	if (as_hubroute)
+		internal_sql_begin(&internal, INTERNAL_LOGGER);
+	else
+		spi_connect();
+	found = spi_run(spi_plan(&handoff_lock_plans[as_hubroute], sql, 1, argtypes), values, NULL, false, 1);
+	if (found == 1)
+	{
+		/* row's skills must outlive SPI's memory */
+		MemoryContext spi = MemoryContextSwitchTo(caller);
+
+		item_row_read_result(SPI_tuptable->tupdesc, SPI_tuptable->vals[0], ITEM_CONVERSATION, row);
+		MemoryContextSwitchTo(spi);
+	}
+	if (as_hubroute)
+		internal_sql_end(&internal);
+	else
+		spi_finish();
+	return found == 1;
+}
+
+/*
+ * Hands conversation_id to a human by decision (an owner, or none: then it
+ * waits in Unassigned), as the caller or, for hubroute's own handoff, as
+ * hubroute_logger; effect is the count the decision added. True when the
+ * row was updated.
+ */
+bool
+assign_handoff(int64 conversation_id, const RoutingDecision *decision, int effect, bool as_hubroute)
+{
+	Oid			argtypes[3] = {INT8OID, INT8OID, TIMESTAMPTZOID};
+	Datum		values[3] = {Int64GetDatum(conversation_id), Int64GetDatum(decision->user_id),
+	TimestampTzGetDatum(decision->at)};
+	char		nulls[3] = {' ', decision->assigned ? ' ' : 'n', ' '};
+	const char *sql = "UPDATE hubroute.conversations SET owner_id = $2, handled_by = 'human', assigned_at = $3"
+		" WHERE id" EQ "$1 AND handled_by" EQ "'customer_agent' AND status" EQ "'open'";
+	char	   *context = psprintf("handing conversation %lld to a human", (long long) conversation_id);
+	OwnerChange change = {.kind = ITEM_CONVERSATION,.item_id = conversation_id,
+	.source = SOURCE_HANDOFF,.effect = effect};
+	InternalSql internal;
+	bool		updated;
+
+	if (as_hubroute)
+		internal_sql_begin(&internal, INTERNAL_LOGGER);
+	else
+		spi_connect();
+	updated = update_as_caller(&handoff_plans[as_hubroute], sql, 3, argtypes, values, nulls, &change,
+							   context) == 1;
+	if (as_hubroute)
+		internal_sql_end(&internal);
+	else
+		spi_finish();
+	if (change.effect >= 0)
+		counters_cancel(change.effect); /* the row was not updated after all */
 	return updated;
 }
 

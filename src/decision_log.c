@@ -1,6 +1,7 @@
 /*
  * decision_log.c: hubroute.assignments, one row per routing decision and per
- * manual change of owner, and the hubroute.notifications outbox.
+ * manual change of owner, the hubroute.notifications outbox, and the
+ * messages hubroute posts.
  *
  * The log also records the item's channel: after a restart, each channel's
  * round-robin rotation is read back from its last round-robin row.
@@ -16,7 +17,8 @@
  * column, a trigger, a constraint, a foreign key, an expression index ...)
  * the row is an ordinary INSERT run as hubroute_logger (internal_sql.c),
  * so whatever the DBA added takes effect, with no more rights than adding
- * log and outbox rows.
+ * log, outbox and message rows. The messages hubroute posts itself (a
+ * call's voicemail message) are ordinary INSERTs as hubroute_logger too.
  */
 #include "hubroute.h"
 

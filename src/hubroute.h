@@ -506,11 +506,21 @@ typedef enum AssignSource
 {
 	SOURCE_MANUAL,				/* an UPDATE by the application or a DBA */
 	SOURCE_REPLY,				/* an outgoing message by an unassigned item's first replier */
-	SOURCE_ROUTED				/* route_ticket() / route_conversation(); logs itself */
+	SOURCE_ROUTED,				/* route_ticket() / route_conversation(); logs itself */
+	SOURCE_HANDOFF				/* a handoff to a human (handoff.c); logs itself */
 } AssignSource;
 
 extern AssignSource assign_source_of(ItemKind kind, int64 item_id);
 extern const char *assign_source_method(AssignSource source);
+extern bool assign_source_decides(AssignSource source);
+extern bool assign_lock_for_handoff(int64 conversation_id, bool as_hubroute, ItemRow *row);
+extern bool assign_handoff(int64 conversation_id, const RoutingDecision *decision, int effect,
+						   bool as_hubroute);
+
+/* Handoff from the customer agent to a human (handoff.c, handoff_phrases.c). */
+extern int64 handoff_conversation(int64 conversation_id, const char *why, bool as_hubroute,
+								  bool *has_owner);
+extern const char *handoff_phrase_in(const char *body, const CustomerAgentSettings *settings);
 extern int	assign_take_routed_effect(ItemKind kind, int64 item_id);
 extern bool assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 							 bool check_owner, bool check_team, bool quietly);

@@ -17,11 +17,13 @@
  *       row security neither hides rows from routing nor runs policy code
  *       as it. Plain SELECTs on tables fire no trigger, default or rule:
  *       no code but PostgreSQL's own ever runs as this role;
- *     - hubroute_logger writes the log and outbox rows when they go through
- *       SQL (decision_log.c). It has INSERT on assignments and
- *       notifications and nothing else, so whatever a DBA attached to those
- *       two tables runs with no more than the right to add log and outbox
- *       rows.
+ *     - hubroute_logger writes: the log and outbox rows when they go
+ *       through SQL, the messages hubroute posts (decision_log.c), and the
+ *       handoff a visitor's message asks for (handoff.c). It has INSERT on
+ *       assignments, notifications and messages, and SELECT and UPDATE of
+ *       the few columns of conversations a handoff reads and sets, and
+ *       nothing else, so whatever a DBA attached to those tables runs with
+ *       no more than those rights.
  *     The install script creates both without login, members or
  *     memberships; internal_role() refuses to run as one that has since
  *     been given a login, a member, a membership, or a superuser, CREATEROLE,

@@ -291,7 +291,7 @@ hubroute_item_before_update(PG_FUNCTION_ARGS)
 	source = assign_source_of(kind, new_row.id);
 	if (!check_changed_item(kind, &new_row, &change, source == SOURCE_REPLY))
 		return PointerGetDatum(NULL);
-	if (!change.owner || !new_row.has_owner || source == SOURCE_ROUTED)
+	if (!change.owner || !new_row.has_owner || assign_source_decides(source))
 		return PointerGetDatum(trigdata->tg_newtuple);
 	column = item_attnum(rel, kind, ITEM_COLUMN_ASSIGNED_AT);
 	value = TimestampTzGetDatum(decision_clock());
@@ -419,7 +419,7 @@ after_update(Relation rel, ItemKind kind, HeapTuple old_tuple, HeapTuple new_tup
 	counters_ready();
 	if (new_row.has_channel && (change.owner || change.team || change.channel || change.contact))
 		(void) check_changed_item(kind, &new_row, &change, false);
-	if ((change.owner || change.team) && source != SOURCE_ROUTED)
+	if ((change.owner || change.team) && !assign_source_decides(source))
 	{
 		RoutingDecision change_of_owner = {
 			.assigned = new_row.has_owner,

@@ -12,7 +12,7 @@
 BEGIN;
 CREATE EXTENSION hubroute;
 
-SELECT plan(138);
+SELECT plan(140);
 
 -------------------------------------------------------------------------------
 -- Fixture
@@ -665,6 +665,15 @@ SELECT throws_ok(
 SELECT lives_ok(
     $$INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES (20, 1, '22:00', '06:00')$$,
     'channel_hours: hours across midnight');
+SELECT throws_ok(
+    $$SELECT hubroute.handoff(999, 'test')$$,
+    'P0002', 'conversation 999 does not exist',
+    'handoff(): a conversation that does not exist');
+INSERT INTO hubroute.conversations (id, channel_id, subject, status) VALUES (900, 20, 'closed', 'closed');
+SELECT throws_ok(
+    $$SELECT hubroute.handoff(900, 'test')$$,
+    '55000', 'conversation 900 is closed',
+    'handoff(): a closed conversation');
 SELECT throws_ok(
     $$SELECT hubroute.channel_is_open(999)$$,
     'P0002', 'channel 999 does not exist',

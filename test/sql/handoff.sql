@@ -1,0 +1,112 @@
+-- handoff: the customer agent hands a conversation to a human (SPEC §4): on
+-- a visitor's message that asks for one (asks_for_human, agent_cannot_answer,
+-- a handoff phrase as whole words in any case, any message while paused) and
+-- on hubroute.handoff(); live, async and none; the messages it posts; a call
+-- handed to its channel's own targets, always live.
+CREATE EXTENSION hubroute;
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+INSERT INTO hubroute.users (id, name, seat, available) VALUES
+    (1, 'Ann', 'service', true), (2, 'Bob', 'sales', true), (3, 'Cid', 'service', false),
+    (4, 'Dee', 'none', true), (5, 'Eve', 'service', true);
+INSERT INTO hubroute.teams (id, name) VALUES (10, 'Humans');
+INSERT INTO hubroute.team_members (team_id, user_id, is_primary) VALUES (10, 2, true), (10, 3, true);
+INSERT INTO hubroute.workspaces (id, name, kind) VALUES (1, 'Inbox', 'inbox');
+INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to) VALUES
+    (20, 1, 'chat', 'website chat', 'customer_agent'),
+    (21, 1, 'calling', 'ai phone', 'customer_agent'),
+    (22, 1, 'chat', 'human chat', 'nobody');
+-- The call line's own targets: Eve.
+INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES (21, 5);
+-- The handoff targets: Ann, and team Humans (Bob and Cid, who is away).
+INSERT INTO hubroute.handoff_targets (user_id) VALUES (1);
+INSERT INTO hubroute.handoff_targets (team_id) VALUES (10);
+INSERT INTO hubroute.handoff_triggers (phrase) VALUES ('refund'), ('talk to a person');
+UPDATE hubroute.customer_agent
+   SET message_available = 'A colleague takes over.', message_unavailable = 'Nobody is free now; we come back to you.';
+
+-- A conversation of the customer agent's, a visitor's message, and what
+-- became of it.
+CREATE FUNCTION pg_temp.chat(body text, asks boolean DEFAULT false, cannot boolean DEFAULT false,
+                             channel bigint DEFAULT 20)
+RETURNS TABLE (owner bigint, handled_by text, method text, reason text, posted text) LANGUAGE plpgsql AS $$
+DECLARE
+    conversation bigint;
+BEGIN
+    INSERT INTO hubroute.conversations (channel_id, subject) VALUES (channel, 'chat') RETURNING id INTO conversation;
+    INSERT INTO hubroute.messages (conversation_id, direction, body, asks_for_human, agent_cannot_answer)
+    VALUES (conversation, 'incoming', body, asks, cannot);
+    RETURN QUERY
+    SELECT c.owner_id, c.handled_by, a.method, a.reason,
+           (SELECT string_agg(m.body, ' | ' ORDER BY m.id) FROM hubroute.messages m
+             WHERE m.conversation_id = c.id AND m.direction = 'outgoing')
+      FROM hubroute.conversations c
+      LEFT JOIN hubroute.assignments a ON a.conversation_id = c.id AND a.method = 'handoff'
+     WHERE c.id = conversation;
+END;
+$$;
+
+------------------------------------------------------------------------------
+-- What hands off, and what does not. Live (the default): the least busy
+-- available target; Cid is away.
+------------------------------------------------------------------------------
+SELECT * FROM pg_temp.chat('hello, where is my order?');
+SELECT * FROM pg_temp.chat('I want to speak to someone', asks => true);
+SELECT * FROM pg_temp.chat('what about pricing plans?', cannot => true);
+SELECT * FROM pg_temp.chat('I want a Refund!');
+SELECT * FROM pg_temp.chat('my order was refunded twice');
+SELECT * FROM pg_temp.chat('Can I talk-to a   person, please?');
+SELECT * FROM pg_temp.chat('talk to a personal shopper');
+-- Paused: any incoming message hands off.
+UPDATE hubroute.customer_agent SET paused = true;
+SELECT * FROM pg_temp.chat('hi');
+UPDATE hubroute.customer_agent SET paused = false;
+-- Outgoing messages, and conversations humans handle, never hand off.
+INSERT INTO hubroute.conversations (id, channel_id, subject) VALUES (100, 22, 'human chat');
+INSERT INTO hubroute.messages (conversation_id, direction, body, asks_for_human) VALUES (100, 'incoming', 'refund', true);
+SELECT owner_id, handled_by FROM hubroute.conversations WHERE id = 100;
+
+------------------------------------------------------------------------------
+-- Nobody available (live): handled by humans, unassigned, the
+-- unavailable message.
+------------------------------------------------------------------------------
+UPDATE hubroute.users SET available = false WHERE id IN (1, 2);
+SELECT * FROM pg_temp.chat('refund');
+-- Async: availability not required; least busy among all targets: Cid.
+UPDATE hubroute.customer_agent SET handoff_process = 'async';
+SELECT * FROM pg_temp.chat('refund');
+-- None: nothing changes; the customer agent keeps it.
+UPDATE hubroute.customer_agent SET handoff_process = 'none';
+SELECT * FROM pg_temp.chat('refund');
+UPDATE hubroute.customer_agent SET handoff_process = 'live';
+UPDATE hubroute.users SET available = true WHERE id IN (1, 2);
+
+------------------------------------------------------------------------------
+-- A call the customer agent cannot answer goes to the call line's own
+-- targets, live, whatever handoff_process says.
+------------------------------------------------------------------------------
+UPDATE hubroute.customer_agent SET handoff_process = 'async';
+UPDATE hubroute.users SET available = false WHERE id = 5;
+SELECT * FROM pg_temp.chat('...', cannot => true, channel => 21);
+UPDATE hubroute.users SET available = true WHERE id = 5;
+SELECT * FROM pg_temp.chat('...', cannot => true, channel => 21);
+UPDATE hubroute.customer_agent SET handoff_process = 'live';
+
+------------------------------------------------------------------------------
+-- hubroute.handoff(): on the caller's behalf; a conversation handed off
+-- already returns its owner and changes nothing; a closed one is refused.
+------------------------------------------------------------------------------
+INSERT INTO hubroute.conversations (id, channel_id, subject) VALUES (200, 20, 'by the agent UI');
+SELECT hubroute.handoff(200, 'the visitor called in') AS owner;
+SELECT hubroute.handoff(200, 'again') AS same_owner;
+SELECT method, reason FROM hubroute.assignments WHERE conversation_id = 200 ORDER BY id;
+SELECT count(*) AS messages_posted FROM hubroute.messages WHERE conversation_id = 200;
+INSERT INTO hubroute.conversations (id, channel_id, subject, status) VALUES (201, 20, 'closed one', 'closed');
+SELECT hubroute.handoff(201, 'too late');
+SELECT hubroute.handoff(999, 'nobody');
+
+-- Loads: every handoff counted.
+SELECT user_id, open_conversations FROM hubroute.user_load ORDER BY user_id;
+SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
+DROP EXTENSION hubroute CASCADE;
