@@ -122,8 +122,9 @@ update_as_caller(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, D
 
 /*
  * An outgoing message by author_id on an open unassigned item makes the
- * author its owner (method reply): an UPDATE run as the role that inserted
- * the message. A restored message assigns no one.
+ * author its owner (method reply), taking it over from the customer agent
+ * if that handled it: an UPDATE run as the role that inserted the message.
+ * A restored message assigns no one.
  */
 void
 assign_reply(ItemKind kind, int64 item_id, int64 author_id)
@@ -132,7 +133,7 @@ assign_reply(ItemKind kind, int64 item_id, int64 author_id)
 	Oid			argtypes[2] = {INT8OID, INT8OID};
 	Datum		values[2] = {Int64GetDatum(item_id), Int64GetDatum(author_id)};
 	char	   *sql = reply_plans[kind] ? NULL :
-		psprintf("UPDATE hubroute.%s SET owner_id = $2"
+		psprintf("UPDATE hubroute.%s SET owner_id = $2, handled_by = 'human'"
 				 " WHERE id" EQ "$1 AND owner_id IS NULL AND status" EQ "'open'", info->table);
 	char	   *context = psprintf("assigning %s %lld to user %lld, the author of an outgoing reply",
 								   info->noun, (long long) item_id, (long long) author_id);
@@ -330,9 +331,11 @@ update_routed_item(OwnerChange *change, const RoutingDecision *decision)
 }
 
 /*
- * Locks conversation_id FOR UPDATE and reads it into row (which owns what
- * it holds), as the caller or, for hubroute's own handoff, as
- * hubroute_logger; false when there is no such row for that role.
+ * Locks conversation_id as its UPDATE will (FOR NO KEY UPDATE: no wait for
+ * a message being inserted on it, whose foreign key holds FOR KEY SHARE)
+ * and reads it into row (which owns what it holds), as the caller or, for
+ * hubroute's own handoff, as hubroute_logger; false when there is no such
+ * row for that role.
  */
 bool
 assign_lock_for_handoff(int64 conversation_id, bool as_hubroute, ItemRow *row)
@@ -341,7 +344,7 @@ assign_lock_for_handoff(int64 conversation_id, bool as_hubroute, ItemRow *row)
 	Datum		values[1] = {Int64GetDatum(conversation_id)};
 	const char *sql = "SELECT i.id, i.channel_id, i.contact_id, i.required_skills, i.status, i.owner_id,"
 		" i.team_id, i.handled_by, i.assigned_at, i.created_at FROM hubroute.conversations i"
-		" WHERE i.id" EQ "$1 FOR UPDATE";
+		" WHERE i.id" EQ "$1 FOR NO KEY UPDATE";
 	MemoryContext caller = CurrentMemoryContext;
 	InternalSql internal;
 	int			found;
