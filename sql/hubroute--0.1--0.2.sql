@@ -298,7 +298,9 @@ CREATE FUNCTION hubroute.handoff(conversation_id bigint, reason text DEFAULT NUL
 COMMENT ON FUNCTION hubroute.handoff(bigint, text) IS
     'hands a conversation the customer agent handles to a human; returns the owner or NULL';
 REVOKE ALL ON FUNCTION hubroute.message_handoff() FROM PUBLIC;
--- hubroute_logger: a handoff a visitor's message asks for.
+-- hubroute_logger: a handoff a visitor's message asks for, and the ticket a
+-- workflow handoff makes from the conversation.
 GRANT SELECT (id, channel_id, contact_id, required_skills, status, owner_id, team_id, handled_by,
-              assigned_at, created_at),
-      UPDATE (owner_id, handled_by, assigned_at) ON hubroute.conversations TO hubroute_logger;
+              assigned_at, created_at, subject),
+      UPDATE (owner_id, handled_by, assigned_at, status) ON hubroute.conversations TO hubroute_logger;
+GRANT INSERT (channel_id, contact_id, subject, conversation_id) ON hubroute.tickets TO hubroute_logger;

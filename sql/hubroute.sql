@@ -1023,10 +1023,12 @@ GRANT INSERT ON hubroute.assignments, hubroute.notifications TO hubroute_logger;
 -- hubroute posts a call's voicemail message.
 GRANT INSERT ON hubroute.messages TO hubroute_logger;
 REVOKE ALL ON FUNCTION hubroute.message_handoff() FROM PUBLIC;
--- hubroute_logger: a handoff a visitor's message asks for.
+-- hubroute_logger: a handoff a visitor's message asks for, and the ticket a
+-- workflow handoff makes from the conversation.
 GRANT SELECT (id, channel_id, contact_id, required_skills, status, owner_id, team_id, handled_by,
-              assigned_at, created_at),
-      UPDATE (owner_id, handled_by, assigned_at) ON hubroute.conversations TO hubroute_logger;
+              assigned_at, created_at, subject),
+      UPDATE (owner_id, handled_by, assigned_at, status) ON hubroute.conversations TO hubroute_logger;
+GRANT INSERT (channel_id, contact_id, subject, conversation_id) ON hubroute.tickets TO hubroute_logger;
 -- Every role of the model may ask whether a channel is open.
 REVOKE ALL ON FUNCTION hubroute.channel_is_open(bigint, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hubroute.channel_is_open(bigint, timestamptz)

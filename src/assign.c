@@ -371,18 +371,20 @@ assign_lock_for_handoff(int64 conversation_id, bool as_hubroute, ItemRow *row)
 
 /*
  * Hands conversation_id to a human by decision (an owner, or none: then it
- * waits in Unassigned), as the caller or, for hubroute's own handoff, as
- * hubroute_logger; effect is the count the decision added. True when the
- * row was updated.
+ * waits in Unassigned, or is closed when close is set), as the caller or,
+ * for hubroute's own handoff, as hubroute_logger; effect is the count the
+ * decision added. True when the row was updated.
  */
 bool
-assign_handoff(int64 conversation_id, const RoutingDecision *decision, int effect, bool as_hubroute)
+assign_handoff(int64 conversation_id, const RoutingDecision *decision, int effect, bool close,
+			   bool as_hubroute)
 {
-	Oid			argtypes[3] = {INT8OID, INT8OID, TIMESTAMPTZOID};
-	Datum		values[3] = {Int64GetDatum(conversation_id), Int64GetDatum(decision->user_id),
-	TimestampTzGetDatum(decision->at)};
-	char		nulls[3] = {' ', decision->assigned ? ' ' : 'n', ' '};
-	const char *sql = "UPDATE hubroute.conversations SET owner_id = $2, handled_by = 'human', assigned_at = $3"
+	Oid			argtypes[4] = {INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID};
+	Datum		values[4] = {Int64GetDatum(conversation_id), Int64GetDatum(decision->user_id),
+		TimestampTzGetDatum(decision->at), CStringGetTextDatum(close ? "closed" : "open")};
+	char		nulls[4] = {' ', decision->assigned ? ' ' : 'n', ' ', ' '};
+	const char *sql = "UPDATE hubroute.conversations"
+		"   SET owner_id = $2, handled_by = 'human', assigned_at = $3, status = $4"
 		" WHERE id" EQ "$1 AND handled_by" EQ "'customer_agent' AND status" EQ "'open'";
 	char	   *context = psprintf("handing conversation %lld to a human", (long long) conversation_id);
 	OwnerChange change = {.kind = ITEM_CONVERSATION,.item_id = conversation_id,
@@ -394,7 +396,7 @@ assign_handoff(int64 conversation_id, const RoutingDecision *decision, int effec
 		internal_sql_begin(&internal, INTERNAL_LOGGER);
 	else
 		spi_connect();
-	updated = update_as_caller(&handoff_plans[as_hubroute], sql, 3, argtypes, values, nulls, &change,
+	updated = update_as_caller(&handoff_plans[as_hubroute], sql, 4, argtypes, values, nulls, &change,
 							   context) == 1;
 	if (as_hubroute)
 		internal_sql_end(&internal);

@@ -33,12 +33,23 @@ static const char *const load_counts_sql =
 	"SELECT a.user_id, 2, 0, pg_catalog.max(a.at)"
 	"  FROM hubroute.assignments a WHERE a.user_id IS NOT NULL GROUP BY a.user_id";
 
-/* Each channel's last choice by a strategy that rotates ($1: their methods). */
+/*
+ * Each channel's last choice by a strategy that rotates ($1: their
+ * methods); and each source channel's last workflow handoff, whose
+ * rotation is keyed by the negated source channel id (handoff.c).
+ */
 static const char *const load_rotations_sql =
-	"SELECT DISTINCT ON (a.channel_id) a.channel_id, a.user_id"
-	"  FROM hubroute.assignments a"
-	" WHERE a.method" EQ "ANY ($1) AND a.user_id IS NOT NULL AND a.channel_id IS NOT NULL"
-	" ORDER BY a.channel_id, a.at DESC, a.id DESC";
+	"(SELECT DISTINCT ON (a.channel_id) a.channel_id, a.user_id"
+	"   FROM hubroute.assignments a"
+	"  WHERE a.method" EQ "ANY ($1) AND a.user_id IS NOT NULL AND a.channel_id IS NOT NULL"
+	"  ORDER BY a.channel_id, a.at DESC, a.id DESC)"
+	" UNION ALL "
+	"(SELECT DISTINCT ON (c.channel_id) OPERATOR(pg_catalog.-) c.channel_id, a.user_id"
+	"   FROM hubroute.assignments a"
+	"   JOIN hubroute.tickets t ON t.id" EQ "a.ticket_id"
+	"   JOIN hubroute.conversations c ON c.id" EQ "t.conversation_id"
+	"  WHERE a.method" EQ "'handoff' AND a.user_id IS NOT NULL"
+	"  ORDER BY c.channel_id, a.at DESC, a.id DESC)";
 
 /* One row of load_counts_sql applied to its user's slot (under the lock). */
 static void

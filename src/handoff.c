@@ -16,6 +16,8 @@
  * live. Then handled_by is 'human' (with no owner when nobody could take
  * it: it waits in Unassigned), the decision is logged with method handoff,
  * and the customer agent posts message_available or message_unavailable.
+ * In workflow mode a ticket made from the conversation goes round robin
+ * among the targets, one rotation per source channel (handoff_workflow()).
  */
 #include "hubroute.h"
 
@@ -56,6 +58,147 @@ handoff_decide(const RoutingRequest *request, Pool *pool, const char *why, Routi
 	decision->reason = psprintf("%s; least busy (%d open items) of %d %stargets", why, least, count,
 								request->live ? "available " : "");
 	return effect;
+}
+
+/* The ticket a workflow handoff is inserting, for its BEFORE INSERT trigger. */
+typedef struct WorkflowTicket
+{
+	int64		conversation_id;
+	int64		channel_id;
+	RoutingDecision decision;
+	int			effect;			/* the count its decision added, or -1 */
+	bool		taken;
+} WorkflowTicket;
+
+static WorkflowTicket *workflow_ticket = NULL;
+static SPIPlanPtr workflow_insert_plan;
+
+/*
+ * Is row the ticket a workflow handoff is inserting right now? Then
+ * *decision and *effect are its decision, taken once (item_triggers.c).
+ */
+bool
+handoff_workflow_decision(const ItemRow *row, RoutingDecision *decision, int *effect)
+{
+	if (workflow_ticket == NULL || workflow_ticket->taken || !row->has_conversation ||
+		row->conversation_id != workflow_ticket->conversation_id ||
+		row->channel_id != workflow_ticket->channel_id || row->has_owner || row->has_assigned_at)
+		return false;
+	*decision = workflow_ticket->decision;
+	decision->reason = pstrdup(workflow_ticket->decision.reason);
+	*effect = workflow_ticket->effect;
+	workflow_ticket->taken = true;
+	return true;
+}
+
+/*
+ * The next target of the source channel's workflow rotation, eligible for
+ * a ticket on the workflow channel, counted at once on both the ticket and
+ * the conversation: fills ticket and conversation (the same owner, or
+ * nobody); returns the ticket's count handle and sets *conversation_effect.
+ */
+static int
+workflow_decide(ChannelInfo *desk, int64 source_channel_id, bool live, const char *why,
+				RoutingDecision *ticket, RoutingDecision *conversation, int *conversation_effect)
+{
+	CandidateQuery query;
+	StrategyChoice choice = {.kind = ITEM_TICKET};
+	Rotation   *rotation = shared_rotation(-source_channel_id);	/* one per source channel */
+	int			chosen;
+	int32		least;
+	int			effect;
+
+	*conversation_effect = -1;
+	ticket->method = conversation->method = "handoff";
+	candidate_query_init(&query, desk, &desk->handoff, NULL, live);
+	choice.candidates = candidates_select(&query, &choice.count);
+	choice.rotation = rotation;
+	if (choice.count == 0)
+	{
+		ticket->reason = psprintf("%s; workflow: no %shuman among %d targets", why,
+								  live ? "available " : "", desk->handoff.size);
+		conversation->reason = pstrdup(ticket->reason);
+		return -1;
+	}
+	decision_lock();
+	chosen = strategy_round_robin.pick(&choice, &least);
+	effect = counters_gain_locked(ITEM_TICKET, choice.candidates[chosen].load, 1, ticket->at, rotation);
+	*conversation_effect = counters_gain_locked(ITEM_CONVERSATION, choice.candidates[chosen].load, 1,
+												conversation->at, NULL);
+	decision_unlock();
+	ticket->assigned = conversation->assigned = true;
+	ticket->user_id = conversation->user_id = choice.candidates[chosen].user_id;
+	ticket->reason = psprintf("%s; workflow: next in channel %lld's rotation of %d %stargets", why,
+							  (long long) source_channel_id, choice.count, live ? "available " : "");
+	conversation->reason = pstrdup(ticket->reason);
+	return effect;
+}
+
+/* Inserts the workflow's ticket on desk for the conversation, as hubroute_logger. */
+static void
+workflow_insert_ticket(int64 desk_channel_id, int64 conversation_id)
+{
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(desk_channel_id), Int64GetDatum(conversation_id)};
+	InternalSql internal;
+
+	internal_sql_begin(&internal, INTERNAL_LOGGER);
+	spi_run(spi_plan(&workflow_insert_plan,
+					 "INSERT INTO hubroute.tickets (channel_id, contact_id, subject, conversation_id)"
+					 " SELECT $1, c.contact_id, c.subject, c.id FROM hubroute.conversations c"
+					 " WHERE c.id" EQ "$2", 2, argtypes),
+			values, NULL, false, 0);
+	internal_sql_end(&internal);
+}
+
+/*
+ * workflow mode: a ticket on the workflow channel, made from the
+ * conversation, goes to the next target of the source channel's rotation,
+ * and so does the conversation. When nobody can have it, the conversation
+ * waits in Unassigned, or is closed (live, close_if_unassigned), and the
+ * customer agent posts message_unassigned. Returns the owner.
+ */
+static int64
+handoff_workflow(const ItemRow *row, const CustomerAgentSettings *settings, const char *why,
+				 bool as_hubroute, bool *has_owner)
+{
+	ChannelInfo *desk = cache_channel(settings->workflow_channel_id);
+	bool		live = settings->process == HANDOFF_LIVE;
+	WorkflowTicket ticket = {.conversation_id = row->id,.channel_id = settings->workflow_channel_id};
+	RoutingDecision conversation;
+	int			conversation_effect;
+	bool		close = live && settings->close_if_unassigned;
+	char	   *message_available = settings->message_available ? pstrdup(settings->message_available) : NULL;
+	char	   *message_unassigned = settings->message_unassigned ? pstrdup(settings->message_unassigned) : NULL;
+
+	Assert(desk != NULL);		/* workflow_channel_id is a foreign key */
+	lock_reference(REFERENCE_CHANNEL, desk->channel_id);
+	memset(&conversation, 0, sizeof(conversation));
+	ticket.decision.at = decision_clock();
+	conversation.at = decision_clock();
+	ticket.effect = workflow_decide(desk, row->channel_id, live, why, &ticket.decision, &conversation,
+									&conversation_effect);
+	workflow_ticket = &ticket;
+	PG_TRY();
+	{
+		workflow_insert_ticket(ticket.channel_id, row->id);
+	}
+	PG_FINALLY();
+	{
+		workflow_ticket = NULL;
+	}
+	PG_END_TRY();
+	if (!ticket.taken && ticket.effect >= 0)
+		counters_cancel(ticket.effect); /* a trigger of the DBA's kept the row out */
+	if (!assign_handoff(row->id, &conversation, conversation_effect, close && !conversation.assigned,
+						as_hubroute))
+		return 0;
+	decision_log(ITEM_CONVERSATION, row->id, row->channel_id, &conversation);
+	if (conversation.assigned ? message_available != NULL : message_unassigned != NULL)
+		decision_post_message(ITEM_CONVERSATION, row->id,
+							  conversation.assigned ? message_available : message_unassigned);
+	*has_owner = conversation.assigned;
+	return conversation.user_id;
 }
 
 /*
@@ -105,13 +248,8 @@ handoff_conversation(int64 conversation_id, const char *why, bool as_hubroute, b
 	request.live = call_is(&request) || settings->process == HANDOFF_LIVE;
 	if (settings->process == HANDOFF_NONE && !call_is(&request))
 		return 0;				/* the customer agent keeps it */
-	if (settings->workflow && !call_is(&request) && as_hubroute)
-		return 0;				/* not built yet: see below */
 	if (settings->workflow && !call_is(&request))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("handoff_mode 'workflow' is not supported yet"),
-				 errhint("Use handoff_mode 'same_targets'.")));
+		return handoff_workflow(&row, settings, why, as_hubroute, has_owner);
 	/* The UPDATE's triggers may build the cached configuration again. */
 	message_available = settings->message_available ? pstrdup(settings->message_available) : NULL;
 	message_unavailable = settings->message_unavailable ? pstrdup(settings->message_unavailable) : NULL;
@@ -119,7 +257,7 @@ handoff_conversation(int64 conversation_id, const char *why, bool as_hubroute, b
 	decision.at = decision_clock();
 	effect = handoff_decide(&request, call_is(&request) ? &request.channel->targets : &request.channel->handoff,
 							why, &decision);
-	if (!assign_handoff(conversation_id, &decision, effect, as_hubroute))
+	if (!assign_handoff(conversation_id, &decision, effect, false, as_hubroute))
 		return 0;
 	decision_log(ITEM_CONVERSATION, conversation_id, row.channel_id, &decision);
 	if (decision.assigned ? message_available != NULL : message_unavailable != NULL)

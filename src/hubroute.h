@@ -117,6 +117,7 @@ typedef enum ItemColumn
 	ITEM_COLUMN_HANDLED_BY,
 	ITEM_COLUMN_ASSIGNED_AT,
 	ITEM_COLUMN_CREATED_AT,
+	ITEM_COLUMN_CONVERSATION_ID,	/* tickets only: the last */
 	ITEM_COLUMN_COUNT
 } ItemColumn;
 
@@ -144,6 +145,8 @@ typedef struct ItemRow
 	TimestampTz assigned_at;
 	bool		has_created_at;
 	TimestampTz created_at;
+	bool		has_conversation;	/* a ticket's conversation_id */
+	int64		conversation_id;
 	bool		customer_agent;
 } ItemRow;
 
@@ -515,12 +518,13 @@ extern const char *assign_source_method(AssignSource source);
 extern bool assign_source_decides(AssignSource source);
 extern bool assign_lock_for_handoff(int64 conversation_id, bool as_hubroute, ItemRow *row);
 extern bool assign_handoff(int64 conversation_id, const RoutingDecision *decision, int effect,
-						   bool as_hubroute);
+						   bool close, bool as_hubroute);
 
 /* Handoff from the customer agent to a human (handoff.c, handoff_phrases.c). */
 extern int64 handoff_conversation(int64 conversation_id, const char *why, bool as_hubroute,
 								  bool *has_owner);
 extern const char *handoff_phrase_in(const char *body, const CustomerAgentSettings *settings);
+extern bool handoff_workflow_decision(const ItemRow *row, RoutingDecision *decision, int *effect);
 extern int	assign_take_routed_effect(ItemKind kind, int64 item_id);
 extern bool assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 							 bool check_owner, bool check_team, bool quietly);

@@ -115,8 +115,11 @@ static int
 decide(ItemKind kind, const ItemRow *row, ChannelInfo *channel, RoutingDecision *decision)
 {
 	RoutingRequest request = {.kind = kind,.item = row,.channel = channel};
+	int			effect;
 
 	memset(decision, 0, sizeof(*decision));
+	if (kind == ITEM_TICKET && handoff_workflow_decision(row, decision, &effect))
+		return effect;			/* the ticket of a workflow handoff */
 	if (row->has_assigned_at)
 		return decide_import(kind, row, decision);
 	if (row->has_owner)

@@ -40,12 +40,13 @@ static const ColumnSpec item_columns[ITEM_COLUMN_COUNT] = {
 	[ITEM_COLUMN_HANDLED_BY] = {"handled_by", TEXTOID},
 	[ITEM_COLUMN_ASSIGNED_AT] = {"assigned_at", TIMESTAMPTZOID},
 	[ITEM_COLUMN_CREATED_AT] = {"created_at", TIMESTAMPTZOID},
+	[ITEM_COLUMN_CONVERSATION_ID] = {"conversation_id", INT8OID},
 };
 
 /* Per item kind: where its columns are. */
 static TableColumns columns_of_kind[2] = {
-	{.count = ITEM_COLUMN_COUNT,.columns = item_columns},
-	{.count = ITEM_COLUMN_COUNT,.columns = item_columns},
+	[ITEM_TICKET] = {.count = ITEM_COLUMN_COUNT,.columns = item_columns},
+	[ITEM_CONVERSATION] = {.count = ITEM_COLUMN_CONVERSATION_ID,.columns = item_columns},
 };
 
 /* The names that go with kind. */
@@ -143,9 +144,13 @@ copy_skills(HeapTuple tuple, TupleDesc desc, AttrNumber attnum, ItemRow *row)
 		pfree(array);
 }
 
-/* Fills row from tuple, whose columns are at numbers; skills only when asked. */
+/*
+ * Fills row from tuple, whose first count item columns are at numbers;
+ * skills only when asked.
+ */
 static void
-fill_row(HeapTuple tuple, TupleDesc desc, const AttrNumber *numbers, bool with_skills, ItemRow *row)
+fill_row(HeapTuple tuple, TupleDesc desc, const AttrNumber *numbers, int count, bool with_skills,
+		 ItemRow *row)
 {
 	bool		present;
 	bool		isnull;
@@ -162,6 +167,11 @@ fill_row(HeapTuple tuple, TupleDesc desc, const AttrNumber *numbers, bool with_s
 	value = heap_getattr(tuple, numbers[ITEM_COLUMN_CREATED_AT], desc, &isnull);
 	row->has_created_at = !isnull;
 	row->created_at = isnull ? 0 : DatumGetTimestampTz(value);
+	row->has_conversation = false;
+	row->conversation_id = 0;
+	if (count > ITEM_COLUMN_CONVERSATION_ID)
+		row->conversation_id = read_int64(tuple, desc, numbers[ITEM_COLUMN_CONVERSATION_ID],
+										  &row->has_conversation);
 	row->open = text_equals(tuple, desc, numbers[ITEM_COLUMN_STATUS], "open");
 	row->customer_agent = text_equals(tuple, desc, numbers[ITEM_COLUMN_HANDLED_BY], "customer_agent");
 	row->skill_count = 0;
@@ -174,17 +184,22 @@ fill_row(HeapTuple tuple, TupleDesc desc, const AttrNumber *numbers, bool with_s
 void
 item_row_read(Relation rel, ItemKind kind, HeapTuple tuple, bool with_skills, ItemRow *row)
 {
-	fill_row(tuple, RelationGetDescr(rel), columns_of(rel, kind)->attnums, with_skills, row);
+	const TableColumns *columns = columns_of(rel, kind);
+
+	fill_row(tuple, RelationGetDescr(rel), columns->attnums, columns->count, with_skills, row);
 }
 
-/* Fills row, skills included, from a query result tuple with the item columns. */
+/*
+ * Fills row, skills included, from a query result tuple with the item
+ * columns (a ticket's conversation_id not among them).
+ */
 void
 item_row_read_result(TupleDesc desc, HeapTuple tuple, ItemKind kind, ItemRow *row)
 {
 	AttrNumber	numbers[ITEM_COLUMN_COUNT];
 
-	lookup_columns(desc, kind_info[kind].table, item_columns, ITEM_COLUMN_COUNT, numbers);
-	fill_row(tuple, desc, numbers, true, row);
+	lookup_columns(desc, kind_info[kind].table, item_columns, ITEM_COLUMN_CONVERSATION_ID, numbers);
+	fill_row(tuple, desc, numbers, ITEM_COLUMN_CONVERSATION_ID, true, row);
 }
 
 /*
@@ -220,7 +235,7 @@ is_expected_row(Relation rel, HeapTuple tuple, void *arg)
 
 	if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tuple->t_data)))
 		return false;
-	fill_row(tuple, RelationGetDescr(rel), probe->columns->attnums, false, &stored);
+	fill_row(tuple, RelationGetDescr(rel), probe->columns->attnums, probe->columns->count, false, &stored);
 	return item_rows_agree(&stored, probe->expected);
 }
 

@@ -106,7 +106,37 @@ INSERT INTO hubroute.conversations (id, channel_id, subject, status) VALUES (201
 SELECT hubroute.handoff(201, 'too late');
 SELECT hubroute.handoff(999, 'nobody');
 
+------------------------------------------------------------------------------
+-- workflow mode: a ticket on the workflow channel, made from the
+-- conversation, goes to the next target of the source channel's rotation
+-- (eligible for the help desk: Ann and Cid have service seats; Bob, sales,
+-- does not), and so does the conversation. Nobody: message_unassigned, and
+-- with live and close_if_unassigned the conversation is closed.
+------------------------------------------------------------------------------
+INSERT INTO hubroute.workspaces (id, name, kind) VALUES (2, 'Help desk', 'helpdesk');
+INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to) VALUES (40, 2, 'form', 'handoffs', 'nobody');
+UPDATE hubroute.users SET available = true;
+UPDATE hubroute.customer_agent
+   SET handoff_mode = 'workflow', workflow_channel_id = 40, message_unassigned = 'We made a ticket; we come back to you.';
+SELECT * FROM pg_temp.chat('refund');
+SELECT * FROM pg_temp.chat('refund');
+SELECT * FROM pg_temp.chat('refund');
+SELECT id, channel_id, conversation_id, owner_id, subject FROM hubroute.tickets ORDER BY id;
+SELECT t.id, a.method, a.user_id, a.reason FROM hubroute.tickets t JOIN hubroute.assignments a ON a.ticket_id = t.id ORDER BY t.id;
+-- The rotation survives a load of the counts (as after a restart): it
+-- resumes from the log, after Ann: Cid.
+SELECT hubroute.rebuild_counters();
+SELECT owner FROM pg_temp.chat('refund');
+UPDATE hubroute.users SET available = false WHERE id IN (1, 3);
+SELECT * FROM pg_temp.chat('refund');
+UPDATE hubroute.customer_agent SET close_if_unassigned = true;
+SELECT * FROM pg_temp.chat('refund');
+-- The last two conversations, and the unassigned tickets made from them.
+SELECT id, status, owner_id, handled_by FROM hubroute.conversations WHERE id < 100 ORDER BY id DESC LIMIT 2;
+SELECT id, conversation_id, owner_id FROM hubroute.tickets WHERE owner_id IS NULL ORDER BY id;
+UPDATE hubroute.users SET available = true;
+
 -- Loads: every handoff counted.
-SELECT user_id, open_conversations FROM hubroute.user_load ORDER BY user_id;
+SELECT user_id, open_tickets, open_conversations FROM hubroute.user_load ORDER BY user_id;
 SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
 DROP EXTENSION hubroute CASCADE;
