@@ -11,7 +11,9 @@
 #   hubroute     hubroute.tickets, routed by the extension;
 #   handwritten  bench.hw_tickets, routed by a PL/pgSQL trigger (bench/setup.sql).
 # chat-Nc and call-Nc insert conversations into an inbox channel of the same
-# pool, a chat channel and a calling channel (routed by its hours first).
+# pool, a chat channel and a calling channel (routed by its hours first);
+# handoff-Nc a conversation of the customer agent's and the visitor's
+# message asking for a human, which hands it over (one transaction).
 # The scenarios desk-4c, churn-4c and noop-4c insert into many channels with
 # small pools while, in churn-4c, agents go away and come back
 # (BENCH_TOGGLES changes of availability a second) and, in noop-4c,
@@ -129,12 +131,12 @@ default_scenarios() {
     for rule in "${RULES[@]}"; do
         printf '%s\n' "rule-$rule-1c" "rule-$rule-8c"
     done
-    printf '%s\n' chat-1c call-1c chat-8c call-8c desk-4c churn-4c noop-4c memory rebuild
+    printf '%s\n' chat-1c call-1c chat-8c call-8c handoff-1c handoff-8c desk-4c churn-4c noop-4c memory rebuild
 }
 
 # Is $1 a set of inbox channels (conversations: chat, call)?
 is_inbox_set() {
-    [ "$1" = chat ] || [ "$1" = call ]
+    [ "$1" = chat ] || [ "$1" = call ] || [ "$1" = agent ]
 }
 
 # Is $1 the name of one of the big pools?
@@ -167,6 +169,7 @@ scenario_parse() {
         "$MULTI" | hot) ;;
         desk) SC_VARIANTS="plain hubroute" ;;
         chat | call) SC_VARIANTS="hubroute" ;;
+        handoff) SC_SET=agent SC_VARIANTS="hubroute" ;;
         churn) SC_SET=desk SC_VARIANTS="plain hubroute" SC_BESIDE=toggle ;;
         noop) SC_SET=desk SC_VARIANTS="plain hubroute" SC_BESIDE=noop ;;
         empty) SC_SET=$MULTI SC_VARIANTS="plain hubroute" ;;
@@ -174,7 +177,7 @@ scenario_parse() {
         rule-balanced | rule-least_busy | rule-random | rule-round_robin | rule-contact_owner)
             SC_VARIANTS="plain hubroute" ;;
         *)
-            _hubroute_err "unknown scenario '$name': SET is one of $MULTI, hot, ${POOLS[*]}, empty, $ROWS_LABEL, rule-{${RULES[*]}}, chat, call, desk, churn, noop"
+            _hubroute_err "unknown scenario '$name': SET is one of $MULTI, hot, ${POOLS[*]}, empty, $ROWS_LABEL, rule-{${RULES[*]}}, chat, call, handoff, desk, churn, noop"
             return 1 ;;
     esac
 }
@@ -309,6 +312,8 @@ run_variant() {
     local rc=0 tps spread=- status=ok problems
     if [ "$set" = rule-contact_owner ]; then
         script=bench/pgbench/${variant}_contact.sql
+    elif [ "$set" = agent ]; then
+        script=bench/pgbench/${variant}_handoff.sql
     elif is_inbox_set "$set"; then
         script=bench/pgbench/${variant}_conversation.sql
     fi
@@ -656,7 +661,9 @@ $BENCH_DESK_USERS users; \`churn-4c\`: the same while one more client takes a ra
 those channels away and back, $BENCH_TOGGLES changes of \`users.available\` a second;
 \`chat-*\` and \`call-*\`: conversations into an inbox chat channel and a calling
 channel (open around the clock by its hours, which every call reads) of $BENCH_USERS
-users each; \`noop-4c\`: the same as \`churn-4c\` with $BENCH_TOGGLES statements a second on the configuration tables
+users each; \`handoff-*\`: per transaction, a conversation of the customer agent's and the
+visitor's message asking for a human, which hands it to the least busy of $BENCH_USERS targets;
+\`noop-4c\`: the same as \`churn-4c\` with $BENCH_TOGGLES statements a second on the configuration tables
 that change nothing routing reads; \`rebuild\`: five full builds of the routing cache for
 $BENCH_CONFIG_USERS users and $BENCH_CONFIG_CHANNELS channels; \`empty-1c\` and \`$ROWS_LABEL-1c\`: the \`$MULTI\` insert with the table
 empty and holding $BENCH_ROWS tickets; \`rule-<distribution>-*\`: one channel of

@@ -52,7 +52,8 @@ SELECT 1000 + c, 'desk', 'users_and_teams', NULL, 400000 + (c - 1) * :desk_users
 -- channel open around the clock by its hours (so every call reads them).
 INSERT INTO bench.channels VALUES
     (921, 'chat', 'users_and_teams', 'least_busy', 350000, :users, 2, 'chat'),
-    (922, 'call', 'users_and_teams', 'least_busy', 360000, :users, 2, 'calling');
+    (922, 'call', 'users_and_teams', 'least_busy', 360000, :users, 2, 'calling'),
+    (923, 'agent', 'customer_agent', NULL, 370000, :users, 2, 'chat');
 
 -- The help desk itself, configured as a DBA would: service seats, one
 -- workspace, the channels' rules and their target users.
@@ -68,6 +69,10 @@ SELECT channel_id, workspace_id, kind, set_name || ' #' || channel_id, assign_to
 INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes)
 SELECT c.channel_id, d, '00:00', '24:00' FROM bench.channels c, generate_series(1, 7) d
  WHERE c.kind = 'calling';
+-- The customer agent's channel hands conversations to its set's users.
+INSERT INTO hubroute.handoff_targets (user_id)
+SELECT c.first_user + i FROM bench.channels c, generate_series(1, c.n_users) i WHERE c.set_name = 'agent';
+UPDATE hubroute.customer_agent SET message_available = 'A colleague takes over.';
 INSERT INTO hubroute.channel_targets (channel_id, user_id)
 SELECT c.channel_id, c.first_user + i
   FROM bench.channels c, generate_series(1, c.n_users) i;

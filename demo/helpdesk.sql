@@ -105,3 +105,44 @@ SELECT kind, id, channel_id, handled_by FROM hubroute.unassigned ORDER BY kind, 
 UPDATE hubroute.channels SET assign_to = 'users_and_teams', distribution = 'random' WHERE id = 23;
 INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES (23, 5);
 INSERT INTO hubroute.conversations (channel_id, subject) VALUES (23, 'Subscribe me too') RETURNING id, owner_id;
+
+\echo '== The customer agent hands a chat to a human (live) =='
+-- The chatbot (channel 22) is the customer agent's; Sales (Eva, Finn) take
+-- over what it cannot do; a refund always goes to a human.
+INSERT INTO hubroute.handoff_targets (team_id) VALUES (2);
+INSERT INTO hubroute.handoff_triggers (phrase) VALUES ('refund');
+UPDATE hubroute.customer_agent
+   SET handoff_process = 'live',
+       message_available = 'A colleague takes over the chat now.',
+       message_unavailable = 'Nobody is free right now; we come back to you by e-mail.';
+INSERT INTO hubroute.conversations (id, channel_id, subject) VALUES (500, 22, 'Order 1234');
+INSERT INTO hubroute.messages (conversation_id, direction, body)
+VALUES (500, 'incoming', 'Where is order 1234?'),                 -- the customer agent answers
+       (500, 'incoming', 'It arrived broken, I want a Refund!');  -- a handoff phrase
+SELECT c.id, u.name AS owner, c.handled_by, a.method, a.reason
+  FROM hubroute.conversations c
+  LEFT JOIN hubroute.users u ON u.id = c.owner_id
+  LEFT JOIN hubroute.assignments a ON a.conversation_id = c.id AND a.method = 'handoff'
+ WHERE c.id = 500;
+SELECT direction, CASE WHEN u.name IS NOT NULL THEN u.name WHEN direction = 'incoming' THEN 'the visitor'
+                       ELSE 'the customer agent' END AS author, body
+  FROM hubroute.messages m LEFT JOIN hubroute.users u ON u.id = m.author_user_id
+ WHERE m.conversation_id = 500 ORDER BY m.id;
+
+\echo '== A phone line with opening hours: calls during and after hours =='
+INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to, distribution, timezone,
+                               voicemail_message, after_hours_message)
+VALUES (24, 2, 'calling', 'phone (9-17 Amsterdam)', 'users_and_teams', 'least_busy', 'Europe/Amsterdam',
+        'We missed your call and call you back.', 'We are closed; we call you back tomorrow morning.');
+INSERT INTO hubroute.channel_targets (channel_id, team_id) VALUES (24, 2);
+INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes)
+SELECT 24, d, '09:00', '17:00' FROM generate_series(1, 5) d;
+INSERT INTO hubroute.conversations (id, channel_id, subject, created_at) VALUES
+    (600, 24, 'call on Monday 10:00', '2026-12-07 10:00 Europe/Amsterdam'),
+    (601, 24, 'call on Monday 17:30', '2026-12-07 17:30 Europe/Amsterdam');
+SELECT c.subject, hubroute.channel_is_open(24, c.created_at) AS open, coalesce(u.name, '(unassigned)') AS owner,
+       a.method, (SELECT m.body FROM hubroute.messages m WHERE m.conversation_id = c.id) AS posted
+  FROM hubroute.conversations c
+  LEFT JOIN hubroute.users u ON u.id = c.owner_id
+  JOIN hubroute.assignments a ON a.conversation_id = c.id
+ WHERE c.id IN (600, 601) ORDER BY c.id;
