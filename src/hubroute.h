@@ -450,7 +450,8 @@ typedef enum ReferenceKind
 	REFERENCE_CHANNEL,
 	REFERENCE_USER,
 	REFERENCE_TEAM,
-	REFERENCE_CONTACT
+	REFERENCE_CONTACT,
+	REFERENCE_CONVERSATION		/* a ticket's conversation_id: checked on insert only */
 } ReferenceKind;
 
 /* Every lock hubroute takes (locking.c, whose header states the protocol). */
@@ -555,6 +556,7 @@ extern void integrity_missing_reference(ItemKind kind, ReferenceKind reference,
 extern void integrity_lock_references(const ItemRow *row, bool channel, bool owner, bool team);
 extern void integrity_check_references(ItemKind kind, const ItemRow *row, bool owner, bool team,
 									   bool contact);
+extern void integrity_check_conversation(const ItemRow *row);
 
 /* Internal SQL: as one of hubroute's roles, restricted, pinned (internal_sql.c). */
 typedef enum InternalRole

@@ -41,6 +41,7 @@ static const struct
 	[REFERENCE_USER] = {TABLE_USERS, "owner_id"},
 	[REFERENCE_TEAM] = {TABLE_TEAMS, "team_id"},
 	[REFERENCE_CONTACT] = {TABLE_CONTACTS, "contact_id"},
+	[REFERENCE_CONVERSATION] = {TABLE_CONVERSATIONS, "conversation_id"},
 };
 
 /* The contact columns routing reads (id first, for its primary key). */
@@ -151,6 +152,18 @@ integrity_check_references(ItemKind kind, const ItemRow *row, bool owner, bool t
 }
 
 /*
+ * A new ticket's conversation_id must name a conversation, as of the latest
+ * snapshot. It records where the ticket came from: neither a later change
+ * of it nor deleting that conversation is checked.
+ */
+void
+integrity_check_conversation(const ItemRow *row)
+{
+	if (row->has_conversation && !hubroute_has_row(TABLE_CONVERSATIONS, "id", row->conversation_id))
+		integrity_missing_reference(ITEM_TICKET, REFERENCE_CONVERSATION, row->conversation_id);
+}
+
+/*
  * Does any item have column = id (or, with any, any value)? Read with the
  * latest snapshot, as internal SQL; *kind and *item_id tell which item.
  */
@@ -185,7 +198,7 @@ items_refer_to(const char *column, int64 id, bool any, ItemKind *kind, int64 *it
 static ReferenceKind
 reference_kind_of(Relation rel)
 {
-	for (int r = 0; r < (int) lengthof(references); r++)
+	for (int r = 0; r <= REFERENCE_CONTACT; r++)	/* not a ticket's conversation */
 		if (hubroute_rel_is(rel, references[r].table))
 			return (ReferenceKind) r;
 	require_hubroute_table(rel, 0, "hubroute.item_reference_guard()");

@@ -155,6 +155,7 @@ decide_new_item(ItemKind kind, const ItemRow *row, RoutingDecision *decision)
 		channel = integrity_item_channel(row->channel_id, kind);
 		/* A contact-owner decision reads the contact anyway, and checks it then. */
 		integrity_check_references(kind, row, true, true, !routes_by_contact(row, channel));
+		integrity_check_conversation(row);
 		assign_permitted(channel, kind, row, true, true, false);
 		effect = decide(kind, row, channel, decision);
 		if (!decision->assigned || row->has_owner)

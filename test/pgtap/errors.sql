@@ -12,7 +12,7 @@
 BEGIN;
 CREATE EXTENSION hubroute;
 
-SELECT plan(140);
+SELECT plan(141);
 
 -------------------------------------------------------------------------------
 -- Fixture
@@ -665,6 +665,10 @@ SELECT throws_ok(
 SELECT lives_ok(
     $$INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES (20, 1, '22:00', '06:00')$$,
     'channel_hours: hours across midnight');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.tickets (channel_id, subject, conversation_id) VALUES (10, 'x', 999)$$,
+    '23503', 'conversation_id of a ticket refers to a missing row: conversation_id 999',
+    'tickets: a conversation_id that names no conversation');
 SELECT throws_ok(
     $$SELECT hubroute.handoff(999, 'test')$$,
     'P0002', 'conversation 999 does not exist',

@@ -44,6 +44,8 @@ VALUES (1, 'incoming', 'a human please', true, false);
 SELECT id, asks_for_human, agent_cannot_answer FROM hubroute.messages WHERE direction = 'incoming' ORDER BY id;
 INSERT INTO hubroute.tickets (channel_id, subject, conversation_id) VALUES (10, 'from the call', 1);
 SELECT id, conversation_id FROM hubroute.tickets;
+-- It must name a conversation when the ticket is inserted.
+INSERT INTO hubroute.tickets (channel_id, subject, conversation_id) VALUES (10, 'from nowhere', 999);
 
 -- Every settings table reaches the cached configuration: an edit makes the
 -- next insert build it again.
