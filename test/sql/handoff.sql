@@ -134,6 +134,15 @@ SELECT * FROM pg_temp.chat('refund');
 -- The last two conversations, and the unassigned tickets made from them.
 SELECT id, status, owner_id, handled_by FROM hubroute.conversations WHERE id < 100 ORDER BY id DESC LIMIT 2;
 SELECT id, conversation_id, owner_id FROM hubroute.tickets WHERE owner_id IS NULL ORDER BY id;
+-- async: the rotation goes on whether its targets are available or not.
+UPDATE hubroute.customer_agent SET handoff_process = 'async';
+SELECT owner, handled_by, posted FROM pg_temp.chat('refund');
+-- none: nothing changes in workflow mode either.
+UPDATE hubroute.customer_agent SET handoff_process = 'none';
+SELECT owner, handled_by, posted FROM pg_temp.chat('refund');
+-- A call ignores the workflow: its own channel's targets, live.
+UPDATE hubroute.customer_agent SET handoff_process = 'live';
+SELECT owner, handled_by, method, posted FROM pg_temp.chat('...', cannot => true, channel => 21);
 UPDATE hubroute.users SET available = true;
 
 -- Loads: every handoff counted.
