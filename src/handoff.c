@@ -12,8 +12,9 @@
  * nothing; 'live' gives it to the least busy available human among the
  * targets, 'async' to the least busy whether available or not. The targets
  * are hubroute.handoff_targets, eligible as for the conversation's channel;
- * a call's are its channel's own targets, and a call is always handed off
- * live. Then handled_by is 'human' (with no owner when nobody could take
+ * a call's are its channel's own targets, a call is always handed off live,
+ * and a call nobody takes gets its channel's voicemail or after-hours
+ * message instead of message_unavailable. Then handled_by is 'human' (with no owner when nobody could take
  * it: it waits in Unassigned), the decision is logged with method handoff,
  * and the customer agent posts message_available or message_unavailable.
  * In workflow mode a ticket made from the conversation goes round robin
@@ -250,11 +251,16 @@ handoff_conversation(int64 conversation_id, const char *why, bool as_hubroute, b
 		return 0;				/* the customer agent keeps it */
 	if (settings->workflow && !call_is(&request))
 		return handoff_workflow(&row, settings, why, as_hubroute, has_owner);
-	/* The UPDATE's triggers may build the cached configuration again. */
-	message_available = settings->message_available ? pstrdup(settings->message_available) : NULL;
-	message_unavailable = settings->message_unavailable ? pstrdup(settings->message_unavailable) : NULL;
+	/*
+	 * The UPDATE's triggers may build the cached configuration again. A
+	 * call nobody takes gets its channel's voicemail or after-hours message
+	 * instead of message_unavailable: one message either way.
+	 */
 	memset(&decision, 0, sizeof(decision));
 	decision.at = decision_clock();
+	message_available = settings->message_available ? pstrdup(settings->message_available) : NULL;
+	message_unavailable = call_is(&request) ? call_unanswered_message(request.channel, &row, decision.at)
+		: settings->message_unavailable ? pstrdup(settings->message_unavailable) : NULL;
 	effect = handoff_decide(&request, call_is(&request) ? &request.channel->targets : &request.channel->handoff,
 							why, &decision);
 	if (!assign_handoff(conversation_id, &decision, effect, false, as_hubroute))

@@ -438,6 +438,7 @@ extern int	route_by_rule(const RoutingRequest *request, RoutingDecision *decisio
 /* Calling channels (calls.c) and opening hours (hours.c). */
 extern bool call_is(const RoutingRequest *request);
 extern int	call_route(const RoutingRequest *request, RoutingDecision *decision);
+extern char *call_unanswered_message(const ChannelInfo *channel, const ItemRow *item, TimestampTz at);
 extern bool hours_open_at(const ChannelInfo *channel, TimestampTz at);
 extern TimestampTz decision_clock(void);
 

@@ -13,10 +13,10 @@ INSERT INTO hubroute.users (id, name, seat, available) VALUES
 INSERT INTO hubroute.teams (id, name) VALUES (10, 'Humans');
 INSERT INTO hubroute.team_members (team_id, user_id, is_primary) VALUES (10, 2, true), (10, 3, true);
 INSERT INTO hubroute.workspaces (id, name, kind) VALUES (1, 'Inbox', 'inbox');
-INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to) VALUES
-    (20, 1, 'chat', 'website chat', 'customer_agent'),
-    (21, 1, 'calling', 'ai phone', 'customer_agent'),
-    (22, 1, 'chat', 'human chat', 'nobody');
+INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to, voicemail_message) VALUES
+    (20, 1, 'chat', 'website chat', 'customer_agent', NULL),
+    (21, 1, 'calling', 'ai phone', 'customer_agent', 'We call you back.'),
+    (22, 1, 'chat', 'human chat', 'nobody', NULL);
 -- The call line's own targets: Eve.
 INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES (21, 5);
 -- The handoff targets: Ann, and team Humans (Bob and Cid, who is away).
@@ -84,7 +84,9 @@ UPDATE hubroute.users SET available = true WHERE id IN (1, 2);
 
 ------------------------------------------------------------------------------
 -- A call the customer agent cannot answer goes to the call line's own
--- targets, live, whatever handoff_process says.
+-- targets, live, whatever handoff_process says; when nobody takes it, it
+-- gets the line's voicemail message (it has no hours: always open) instead
+-- of message_unavailable.
 ------------------------------------------------------------------------------
 UPDATE hubroute.customer_agent SET handoff_process = 'async';
 UPDATE hubroute.users SET available = false WHERE id = 5;
