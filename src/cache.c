@@ -337,6 +337,7 @@ load_channels(void)
 		channel->rotation = NULL;
 		channel->kind = column_text(i, 9);
 		channel->timezone = column_text(i, 11);
+		channel->zone = hours_zone(channel->timezone);
 		channel->voicemail_message = column_text(i, 12);
 		channel->after_hours_message = column_text(i, 13);
 		read_hours(channel, i);

@@ -13,24 +13,51 @@
 
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "pgtime.h"
 #include "utils/datetime.h"
 
 PG_FUNCTION_INFO_V1(hubroute_channel_is_open);
 
-/* The ISO weekday (1 Monday .. 7 Sunday) and time of day of at, in zone. */
-static void
-local_weekday_and_time(TimestampTz at, const char *zone, int *weekday, TimeADT *time_of_day)
+/*
+ * The time zone named timezone, loaded once per cache build, or NULL when
+ * it is not a zone PostgreSQL loads by name (an abbreviation such as
+ * 'PST'): then each call asks timezone() itself.
+ */
+struct pg_tz *
+hours_zone(const char *timezone)
 {
-	Timestamp	local = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone, CStringGetTextDatum(zone),
-															  TimestampTzGetDatum(at)));
+	return timezone != NULL ? pg_tzset(timezone) : NULL;
+}
+
+/* The channel's local time of at. */
+static void
+local_time(const ChannelInfo *channel, TimestampTz at, struct pg_tm *tm, fsec_t *fsec)
+{
+	int			offset;
+	int			failed;
+
+	if (channel->zone != NULL)
+		failed = timestamp2tm(at, &offset, tm, fsec, NULL, channel->zone);
+	else
+		failed = timestamp2tm(DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone,
+																	CStringGetTextDatum(channel->timezone),
+																	TimestampTzGetDatum(at))),
+							  NULL, tm, fsec, NULL, NULL);
+	if (failed != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+}
+
+/* The ISO weekday (1 Monday .. 7 Sunday) and time of day of at, in the channel's zone. */
+static void
+local_weekday_and_time(const ChannelInfo *channel, TimestampTz at, int *weekday, TimeADT *time_of_day)
+{
 	struct pg_tm tm;
 	fsec_t		fsec;
 	int			day;
 
-	if (timestamp2tm(local, NULL, &tm, &fsec, NULL, NULL) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
+	local_time(channel, at, &tm, &fsec);
 	day = j2day(date2j(tm.tm_year, tm.tm_mon, tm.tm_mday));	/* 0: Sunday */
 	*weekday = day == 0 ? 7 : day;
 	*time_of_day = ((((int64) tm.tm_hour * MINS_PER_HOUR) + tm.tm_min) * SECS_PER_MINUTE + tm.tm_sec)
@@ -47,7 +74,7 @@ hours_open_at(const ChannelInfo *channel, TimestampTz at)
 
 	if (channel->hours_count == 0)
 		return true;
-	local_weekday_and_time(at, channel->timezone, &weekday, &now);
+	local_weekday_and_time(channel, at, &weekday, &now);
 	day_before = weekday == 1 ? 7 : weekday - 1;
 	for (int i = 0; i < channel->hours_count; i++)
 	{

@@ -330,6 +330,7 @@ typedef struct ChannelInfo
 	Pool		handoff;		/* the handoff targets, eligible as for this channel */
 	Rotation   *rotation;		/* looked up on first round-robin decision */
 	char	   *timezone;
+	struct pg_tz *zone;			/* timezone loaded, or NULL: an abbreviation (hours.c) */
 	int			hours_count;	/* none: always open */
 	OpeningHours *hours;
 	char	   *voicemail_message;	/* NULL: none */
@@ -440,6 +441,7 @@ extern bool call_is(const RoutingRequest *request);
 extern int	call_route(const RoutingRequest *request, RoutingDecision *decision);
 extern char *call_unanswered_message(const ChannelInfo *channel, const ItemRow *item, TimestampTz at);
 extern bool hours_open_at(const ChannelInfo *channel, TimestampTz at);
+extern struct pg_tz *hours_zone(const char *timezone);
 extern TimestampTz decision_clock(void);
 
 /* The contact owner rule (its own file; not a distribution). */

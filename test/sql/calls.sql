@@ -27,14 +27,16 @@ INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to, distribu
     (14, 1, 'calling', 'daily ams', 'nobody', NULL, true, 'Europe/Amsterdam', NULL, NULL),
     (15, 1, 'calling', 'daily nyc', 'nobody', NULL, true, 'America/New_York', NULL, NULL),
     -- a chat channel with hours: hours route calls only
-    (16, 1, 'chat', 'chat', 'users_and_teams', 'least_busy', true, 'Europe/Amsterdam', NULL, NULL);
+    (16, 1, 'chat', 'chat', 'users_and_teams', 'least_busy', true, 'Europe/Amsterdam', NULL, NULL),
+    -- a time zone given as an abbreviation (UTC-8 all year)
+    (17, 1, 'calling', 'pst line', 'nobody', NULL, true, 'PST', NULL, NULL);
 INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES
     (10, 1), (10, 2), (13, 1), (13, 2), (16, 1);
 INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes)
 SELECT c, d, '09:00', '17:00' FROM unnest(ARRAY[10, 11, 16]) c, generate_series(1, 5) d;
 INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes) VALUES (13, 5, '22:00', '06:00');
 INSERT INTO hubroute.channel_hours (channel_id, weekday, opens, closes)
-SELECT c, d, '09:00', '17:00' FROM unnest(ARRAY[14, 15]) c, generate_series(1, 7) d;
+SELECT c, d, '09:00', '17:00' FROM unnest(ARRAY[14, 15, 17]) c, generate_series(1, 7) d;
 
 ------------------------------------------------------------------------------
 -- channel_is_open(): opens inclusive, closes exclusive, weekdays, the night
@@ -65,7 +67,11 @@ SELECT c.channel, c.at, hubroute.channel_is_open(c.channel, c.at::timestamptz) A
     (15, '2026-11-01 09:00:00 America/New_York'),
     -- and the instants: 07:00 UTC is 09:00 in Amsterdam on 29 March, 08:00 UTC on the 28th
     (14, '2026-03-29 07:00:00 UTC'),
-    (14, '2026-03-28 07:00:00 UTC')
+    (14, '2026-03-28 07:00:00 UTC'),
+    -- an abbreviation: 17:00 UTC is 09:00 PST, in summer too
+    (17, '2026-12-07 16:59:00 UTC'),
+    (17, '2026-12-07 17:00:00 UTC'),
+    (17, '2026-07-06 17:00:00 UTC')
   ) c(channel, at);
 SELECT hubroute.channel_is_open(10, NULL) AS null_moment;
 SELECT hubroute.channel_is_open(999);
