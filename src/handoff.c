@@ -163,7 +163,7 @@ static int64
 handoff_workflow(const ItemRow *row, const CustomerAgentSettings *settings, const char *why,
 				 bool as_hubroute, bool *has_owner)
 {
-	ChannelInfo *desk = cache_channel(settings->workflow_channel_id);
+	ChannelInfo *desk = settings->has_workflow_channel ? cache_channel(settings->workflow_channel_id) : NULL;
 	bool		live = settings->process == HANDOFF_LIVE;
 	WorkflowTicket ticket = {.conversation_id = row->id,.channel_id = settings->workflow_channel_id};
 	RoutingDecision conversation;
@@ -172,7 +172,16 @@ handoff_workflow(const ItemRow *row, const CustomerAgentSettings *settings, cons
 	char	   *message_available = settings->message_available ? pstrdup(settings->message_available) : NULL;
 	char	   *message_unassigned = settings->message_unassigned ? pstrdup(settings->message_unassigned) : NULL;
 
-	Assert(desk != NULL);		/* workflow_channel_id is a foreign key */
+	/* Validation keeps this from happening, unless it was bypassed or the channel moved since. */
+	if (desk == NULL || strcmp(desk->workspace_kind, "helpdesk") != 0)
+	{
+		if (as_hubroute)
+			return 0;			/* a visitor's message never fails for it */
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the workflow handoff needs a help-desk channel in hubroute.customer_agent.workflow_channel_id"),
+				 errhint("Set workflow_channel_id to a help-desk channel, or handoff_mode to 'same_targets'.")));
+	}
 	lock_reference(REFERENCE_CHANNEL, desk->channel_id);
 	memset(&conversation, 0, sizeof(conversation));
 	ticket.decision.at = decision_clock();

@@ -147,6 +147,17 @@ UPDATE hubroute.customer_agent SET handoff_process = 'live';
 SELECT owner, handled_by, method, posted FROM pg_temp.chat('...', cannot => true, channel => 21);
 UPDATE hubroute.users SET available = true;
 
+-- A workflow channel moved to an inbox since it was set (it had no tickets
+-- yet): a visitor's message hands nothing off and never fails; handoff()
+-- says why.
+INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to) VALUES (41, 2, 'form', 'new desk', 'nobody');
+UPDATE hubroute.customer_agent SET handoff_mode = 'workflow', workflow_channel_id = 41, handoff_process = 'live';
+UPDATE hubroute.channels SET workspace_id = 1 WHERE id = 41;
+SELECT owner, handled_by FROM pg_temp.chat('refund');
+INSERT INTO hubroute.conversations (id, channel_id, subject) VALUES (300, 20, 'workflow gone');
+SELECT hubroute.handoff(300, 'try');
+UPDATE hubroute.customer_agent SET handoff_mode = 'same_targets', workflow_channel_id = NULL;
+
 -- Loads: every handoff counted.
 SELECT user_id, open_tickets, open_conversations FROM hubroute.user_load ORDER BY user_id;
 SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check()) AS counts_match;
