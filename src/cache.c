@@ -162,46 +162,50 @@ column_text(int row, int col)
 	return isnull ? NULL : TextDatumGetCString(value);
 }
 
-/* Column col, a bigint[] ordered ascending, copied into the cache. */
-static int64 *
-column_ids(int row, int col, int *count)
+/*
+ * Column col, an array without NULLs of elements of type (their length,
+ * by_value and align), as elements; NULL for a NULL column. By-reference
+ * elements point into the SPI result: copy them before the next query.
+ */
+static Datum *
+column_elements(int row, int col, Oid type, int16 length, bool by_value, char align, int *count)
 {
 	bool		isnull;
 	Datum		value = column(row, col, &isnull);
 	Datum	   *elements;
-	int64	   *ids;
 
 	*count = 0;
 	if (isnull)
 		return NULL;
-	deconstruct_array(DatumGetArrayTypeP(value), INT8OID, 8, true, TYPALIGN_DOUBLE,
-					  &elements, NULL, count);
+	deconstruct_array(DatumGetArrayTypeP(value), type, length, by_value, align, &elements, NULL, count);
+	return elements;
+}
+
+/* Column col, a bigint[] ordered ascending, copied into the cache. */
+static int64 *
+column_ids(int row, int col, int *count)
+{
+	Datum	   *elements = column_elements(row, col, INT8OID, 8, true, TYPALIGN_DOUBLE, count);
+	int64	   *ids;
+
+	if (elements == NULL)
+		return NULL;
 	ids = palloc(sizeof(int64) * Max(*count, 1));
 	for (int i = 0; i < *count; i++)
 		ids[i] = DatumGetInt64(elements[i]);
 	return ids;
 }
 
-/*
- * Column col, an array of type without NULLs, as elements (by-reference
- * ones point into the SPI result: copy them before the next query).
- */
+/* column_elements() of an array of any type (looked up: for a column read once per build). */
 static Datum *
 column_array(int row, int col, Oid type, int *count)
 {
-	bool		isnull;
-	Datum		value = column(row, col, &isnull);
-	Datum	   *elements;
 	int16		length;
 	bool		by_value;
 	char		align;
 
-	*count = 0;
-	if (isnull)
-		return NULL;
 	get_typlenbyvalalign(type, &length, &by_value, &align);
-	deconstruct_array(DatumGetArrayTypeP(value), type, length, by_value, align, &elements, NULL, count);
-	return elements;
+	return column_elements(row, col, type, length, by_value, align, count);
 }
 
 /* A channel's opening hours, from the weekdays, opens and closes arrays of row. */
@@ -209,9 +213,9 @@ static void
 read_hours(ChannelInfo *channel, int row)
 {
 	int			count;
-	Datum	   *weekdays = column_array(row, 14, INT4OID, &count);
-	Datum	   *opens = column_array(row, 15, TIMEOID, &count);
-	Datum	   *closes = column_array(row, 16, TIMEOID, &count);
+	Datum	   *weekdays = column_elements(row, 14, INT4OID, 4, true, TYPALIGN_INT, &count);
+	Datum	   *opens = column_elements(row, 15, TIMEOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &count);
+	Datum	   *closes = column_elements(row, 16, TIMEOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &count);
 
 	channel->hours_count = count;
 	channel->hours = palloc(sizeof(OpeningHours) * Max(count, 1));
