@@ -92,12 +92,12 @@ on_behalf_context(void *arg)
 }
 
 /*
- * Runs a saved UPDATE of the item of change as the caller, with change
- * recorded for its triggers; returns the number of rows updated. SPI is
- * connected.
+ * Runs a saved UPDATE of change's item, with change recorded for its
+ * triggers, as whoever SPI was connected as (the caller, or hubroute_logger
+ * after connect_as()); returns the number of rows updated.
  */
 static int
-update_as_caller(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, Datum *values,
+run_owner_change(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, Datum *values,
 				 const char *nulls, OwnerChange *change, const char *context)
 {
 	ErrorContextCallback callback = {.callback = on_behalf_context,.arg = (void *) context,
@@ -142,7 +142,7 @@ assign_reply(ItemKind kind, int64 item_id, int64 author_id)
 	if (restore_in_progress())
 		return;
 	spi_connect();
-	(void) update_as_caller(&reply_plans[kind], sql, 2, argtypes, values, NULL, &change, context);
+	(void) run_owner_change(&reply_plans[kind], sql, 2, argtypes, values, NULL, &change, context);
 	spi_finish();
 }
 
@@ -181,6 +181,52 @@ assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 	return true;
 }
 
+/* The columns of an item that routing reads, up to the table name; then "i WHERE ...". */
+#define ITEM_LOCK_SELECT \
+	"SELECT i.id, i.channel_id, i.contact_id, i.required_skills, i.status, i.owner_id," \
+	" i.team_id, i.handled_by, i.assigned_at, i.created_at FROM hubroute."
+
+/*
+ * Runs a saved query locking item_id (SPI connected) and reads the row
+ * found into row, in caller's memory: its skills must outlive SPI's. True
+ * when found.
+ */
+static bool
+read_locked_item(SPIPlanPtr *cache, const char *sql, ItemKind kind, int64 item_id,
+				 MemoryContext caller, ItemRow *row)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(item_id)};
+	MemoryContext spi;
+
+	if (spi_run(spi_plan(cache, sql, 1, argtypes), values, NULL, false, 1) != 1)
+		return false;
+	spi = MemoryContextSwitchTo(caller);
+	item_row_read_result(SPI_tuptable->tupdesc, SPI_tuptable->vals[0], kind, row);
+	MemoryContextSwitchTo(spi);
+	return true;
+}
+
+/* Connects SPI to run as the caller or, for hubroute's own decision, as hubroute_logger. */
+static void
+connect_as(bool as_hubroute, InternalSql *internal)
+{
+	if (as_hubroute)
+		internal_sql_begin(internal, INTERNAL_LOGGER);
+	else
+		spi_connect();
+}
+
+/* Ends connect_as(). */
+static void
+finish_as(bool as_hubroute, const InternalSql *internal)
+{
+	if (as_hubroute)
+		internal_sql_end(internal);
+	else
+		spi_finish();
+}
+
 /*
  * Locks item_id FOR UPDATE as the caller and reads it into row (which owns
  * what it holds); errors unless it exists for the caller, is open and is
@@ -189,33 +235,21 @@ assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 static void
 lock_routable_item(ItemKind kind, int64 item_id, ItemRow *row)
 {
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(item_id)};
 	const ItemKindInfo *info = item_kind_info(kind);
 	char	   *sql = lock_plans[kind] ? NULL :
-		psprintf("SELECT i.id, i.channel_id, i.contact_id, i.required_skills, i.status, i.owner_id,"
-				 " i.team_id, i.handled_by, i.assigned_at, i.created_at FROM hubroute.%s i"
-				 " WHERE i.id" EQ "$1 FOR UPDATE", info->table);
+		psprintf(ITEM_LOCK_SELECT "%s i WHERE i.id" EQ "$1 FOR UPDATE", info->table);
 	ErrorContextCallback callback = {.callback = on_behalf_context,
 		.arg = psprintf("routing %s %lld", info->noun, (long long) item_id),
 	.previous = error_context_stack};
 	MemoryContext caller = CurrentMemoryContext;
-	int			found;
+	bool		found;
 
 	spi_connect();
 	error_context_stack = &callback;
-	found = spi_run(spi_plan(&lock_plans[kind], sql, 1, argtypes), values, NULL, false, 1);
+	found = read_locked_item(&lock_plans[kind], sql, kind, item_id, caller, row);
 	error_context_stack = callback.previous;
-	if (found == 1)
-	{
-		/* row's skills must outlive SPI's memory */
-		MemoryContext spi = MemoryContextSwitchTo(caller);
-
-		item_row_read_result(SPI_tuptable->tupdesc, SPI_tuptable->vals[0], kind, row);
-		MemoryContextSwitchTo(spi);
-	}
 	spi_finish();
-	if (found != 1)
+	if (!found)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("%s %lld does not exist", info->noun, (long long) item_id)));
@@ -325,7 +359,7 @@ update_routed_item(OwnerChange *change, const RoutingDecision *decision)
 	bool		updated;
 
 	spi_connect();
-	updated = update_as_caller(&route_plans[kind], sql, 4, argtypes, values, nulls, change, context) == 1;
+	updated = run_owner_change(&route_plans[kind], sql, 4, argtypes, values, nulls, change, context) == 1;
 	spi_finish();
 	return updated;
 }
@@ -340,33 +374,16 @@ update_routed_item(OwnerChange *change, const RoutingDecision *decision)
 bool
 assign_lock_for_handoff(int64 conversation_id, bool as_hubroute, ItemRow *row)
 {
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(conversation_id)};
-	const char *sql = "SELECT i.id, i.channel_id, i.contact_id, i.required_skills, i.status, i.owner_id,"
-		" i.team_id, i.handled_by, i.assigned_at, i.created_at FROM hubroute.conversations i"
-		" WHERE i.id" EQ "$1 FOR NO KEY UPDATE";
 	MemoryContext caller = CurrentMemoryContext;
 	InternalSql internal;
-	int			found;
+	bool		found;
 
-	if (as_hubroute)
-		internal_sql_begin(&internal, INTERNAL_LOGGER);
-	else
-		spi_connect();
-	found = spi_run(spi_plan(&handoff_lock_plans[as_hubroute], sql, 1, argtypes), values, NULL, false, 1);
-	if (found == 1)
-	{
-		/* row's skills must outlive SPI's memory */
-		MemoryContext spi = MemoryContextSwitchTo(caller);
-
-		item_row_read_result(SPI_tuptable->tupdesc, SPI_tuptable->vals[0], ITEM_CONVERSATION, row);
-		MemoryContextSwitchTo(spi);
-	}
-	if (as_hubroute)
-		internal_sql_end(&internal);
-	else
-		spi_finish();
-	return found == 1;
+	connect_as(as_hubroute, &internal);
+	found = read_locked_item(&handoff_lock_plans[as_hubroute],
+							 ITEM_LOCK_SELECT "conversations i WHERE i.id" EQ "$1 FOR NO KEY UPDATE",
+							 ITEM_CONVERSATION, conversation_id, caller, row);
+	finish_as(as_hubroute, &internal);
+	return found;
 }
 
 /*
@@ -392,16 +409,10 @@ assign_handoff(int64 conversation_id, const RoutingDecision *decision, int effec
 	InternalSql internal;
 	bool		updated;
 
-	if (as_hubroute)
-		internal_sql_begin(&internal, INTERNAL_LOGGER);
-	else
-		spi_connect();
-	updated = update_as_caller(&handoff_plans[as_hubroute], sql, 4, argtypes, values, nulls, &change,
+	connect_as(as_hubroute, &internal);
+	updated = run_owner_change(&handoff_plans[as_hubroute], sql, 4, argtypes, values, nulls, &change,
 							   context) == 1;
-	if (as_hubroute)
-		internal_sql_end(&internal);
-	else
-		spi_finish();
+	finish_as(as_hubroute, &internal);
 	if (change.effect >= 0)
 		counters_cancel(change.effect); /* the row was not updated after all */
 	return updated;
