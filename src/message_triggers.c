@@ -37,44 +37,20 @@ static const ColumnSpec message_spec[MESSAGE_COLUMN_COUNT] = {
 };
 static TableColumns message_columns = {.count = MESSAGE_COLUMN_COUNT,.columns = message_spec};
 
-/*
- * AFTER INSERT of an outgoing message with an author: the author becomes the
- * owner of the item when it is open and unassigned (method reply), by an
- * UPDATE run as the role that inserted the message (assign.c).
- */
-Datum
-hubroute_message_reply(PG_FUNCTION_ARGS)
+/* A message row, as the triggers read it. */
+typedef struct MessageRow
 {
-	const char *name = "hubroute.message_reply()";
-	TriggerData *trigdata = row_trigger_data(fcinfo, name);
-	Relation	rel = trigdata->tg_relation;
-	TupleDesc	desc = RelationGetDescr(rel);
-	HeapTuple	tuple = trigdata->tg_trigtuple;
-	const AttrNumber *attnums;
-	bool		no_ticket,
-				no_conversation,
-				no_author,
-				no_direction;
-	Datum		ticket_id,
-				conversation_id,
-				author,
-				direction;
-
-	require_hubroute_table(rel, 1u << TABLE_MESSAGES, name);
-	if (applying_replicated_changes())
-		return PointerGetDatum(NULL);
-	attnums = table_columns(&message_columns, rel)->attnums;
-	ticket_id = heap_getattr(tuple, attnums[MESSAGE_TICKET_ID], desc, &no_ticket);
-	conversation_id = heap_getattr(tuple, attnums[MESSAGE_CONVERSATION_ID], desc, &no_conversation);
-	author = heap_getattr(tuple, attnums[MESSAGE_AUTHOR], desc, &no_author);
-	direction = heap_getattr(tuple, attnums[MESSAGE_DIRECTION], desc, &no_direction);
-	if (no_author || no_direction || no_ticket == no_conversation ||
-		strcmp(TextDatumGetCString(direction), "outgoing") != 0)
-		return PointerGetDatum(NULL);	/* the trigger's WHEN and CHECK keep this from happening */
-	assign_reply(no_ticket ? ITEM_CONVERSATION : ITEM_TICKET,
-				 DatumGetInt64(no_ticket ? conversation_id : ticket_id), DatumGetInt64(author));
-	return PointerGetDatum(NULL);
-}
+	bool		on_one_item;	/* exactly one of ticket_id and conversation_id */
+	ItemKind	kind;
+	int64		item_id;
+	bool		has_author;
+	int64		author_id;
+	const char *direction;		/* NULL: none */
+	bool		has_body;
+	Datum		body;			/* text, read when needed */
+	bool		asks_for_human;
+	bool		agent_cannot_answer;
+} MessageRow;
 
 /* Column c of a message tuple as a bool (NULL: false). */
 static bool
@@ -87,25 +63,92 @@ message_flag(HeapTuple tuple, TupleDesc desc, const AttrNumber *attnums, int c)
 }
 
 /*
+ * Reads the message a row trigger (function name) fired for into message;
+ * false when the trigger must do nothing: changes applied as a replica come
+ * decided.
+ */
+static bool
+message_read(FunctionCallInfo fcinfo, const char *name, MessageRow *message)
+{
+	TriggerData *trigdata = row_trigger_data(fcinfo, name);
+	Relation	rel = trigdata->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	HeapTuple	tuple = trigdata->tg_trigtuple;
+	const AttrNumber *attnums;
+	bool		no_ticket,
+				no_conversation,
+				no_author,
+				no_direction,
+				no_body;
+	Datum		ticket_id,
+				conversation_id,
+				author,
+				direction;
+
+	require_hubroute_table(rel, 1u << TABLE_MESSAGES, name);
+	if (applying_replicated_changes())
+		return false;
+	attnums = table_columns(&message_columns, rel)->attnums;
+	ticket_id = heap_getattr(tuple, attnums[MESSAGE_TICKET_ID], desc, &no_ticket);
+	conversation_id = heap_getattr(tuple, attnums[MESSAGE_CONVERSATION_ID], desc, &no_conversation);
+	author = heap_getattr(tuple, attnums[MESSAGE_AUTHOR], desc, &no_author);
+	direction = heap_getattr(tuple, attnums[MESSAGE_DIRECTION], desc, &no_direction);
+	message->on_one_item = no_ticket != no_conversation;
+	message->kind = no_ticket ? ITEM_CONVERSATION : ITEM_TICKET;
+	message->item_id = DatumGetInt64(no_ticket ? conversation_id : ticket_id);
+	message->has_author = !no_author;
+	message->author_id = no_author ? 0 : DatumGetInt64(author);
+	message->direction = no_direction ? NULL : TextDatumGetCString(direction);
+	message->body = heap_getattr(tuple, attnums[MESSAGE_BODY], desc, &no_body);
+	message->has_body = !no_body;
+	message->asks_for_human = message_flag(tuple, desc, attnums, MESSAGE_ASKS_FOR_HUMAN);
+	message->agent_cannot_answer = message_flag(tuple, desc, attnums, MESSAGE_AGENT_CANNOT_ANSWER);
+	return true;
+}
+
+/* Is the message of that direction? */
+static bool
+message_is(const MessageRow *message, const char *direction)
+{
+	return message->direction != NULL && strcmp(message->direction, direction) == 0;
+}
+
+/*
+ * AFTER INSERT of an outgoing message with an author: the author becomes the
+ * owner of the item when it is open and unassigned (method reply), by an
+ * UPDATE run as the role that inserted the message (assign.c).
+ */
+Datum
+hubroute_message_reply(PG_FUNCTION_ARGS)
+{
+	MessageRow	message;
+
+	if (!message_read(fcinfo, "hubroute.message_reply()", &message))
+		return PointerGetDatum(NULL);
+	if (!message.has_author || !message.on_one_item || !message_is(&message, "outgoing"))
+		return PointerGetDatum(NULL);	/* the trigger's WHEN and CHECK keep this from happening */
+	assign_reply(message.kind, message.item_id, message.author_id);
+	return PointerGetDatum(NULL);
+}
+
+/*
  * Why an incoming message hands its conversation to a human, or NULL: the
  * customer agent is paused, the visitor asks for a human, the customer
  * agent cannot answer, or the message contains a handoff phrase.
  */
 static char *
-handoff_reason(HeapTuple tuple, TupleDesc desc, const AttrNumber *attnums)
+handoff_reason(const MessageRow *message)
 {
 	const CustomerAgentSettings *settings = cache_customer_agent();
-	bool		no_body;
-	Datum		body = heap_getattr(tuple, attnums[MESSAGE_BODY], desc, &no_body);
 	const char *phrase;
 
 	if (settings->paused)
 		return pstrdup("the customer agent is paused");
-	if (message_flag(tuple, desc, attnums, MESSAGE_ASKS_FOR_HUMAN))
+	if (message->asks_for_human)
 		return pstrdup("the visitor asked for a human");
-	if (message_flag(tuple, desc, attnums, MESSAGE_AGENT_CANNOT_ANSWER))
+	if (message->agent_cannot_answer)
 		return pstrdup("the customer agent cannot answer");
-	phrase = no_body ? NULL : handoff_phrase_in(TextDatumGetCString(body), settings);
+	phrase = message->has_body ? handoff_phrase_in(TextDatumGetCString(message->body), settings) : NULL;
 	return phrase == NULL ? NULL : psprintf("the message contains \"%s\"", phrase);
 }
 
@@ -118,31 +161,18 @@ handoff_reason(HeapTuple tuple, TupleDesc desc, const AttrNumber *attnums)
 Datum
 hubroute_message_handoff(PG_FUNCTION_ARGS)
 {
-	const char *name = "hubroute.message_handoff()";
-	TriggerData *trigdata = row_trigger_data(fcinfo, name);
-	Relation	rel = trigdata->tg_relation;
-	TupleDesc	desc = RelationGetDescr(rel);
-	HeapTuple	tuple = trigdata->tg_trigtuple;
-	const AttrNumber *attnums;
-	bool		no_conversation,
-				no_direction,
-				has_owner;
-	Datum		conversation_id,
-				direction;
+	MessageRow	message;
 	char	   *why;
+	bool		has_owner;
 
-	require_hubroute_table(rel, 1u << TABLE_MESSAGES, name);
-	if (applying_replicated_changes())
+	if (!message_read(fcinfo, "hubroute.message_handoff()", &message))
 		return PointerGetDatum(NULL);
-	attnums = table_columns(&message_columns, rel)->attnums;
-	conversation_id = heap_getattr(tuple, attnums[MESSAGE_CONVERSATION_ID], desc, &no_conversation);
-	direction = heap_getattr(tuple, attnums[MESSAGE_DIRECTION], desc, &no_direction);
-	if (no_conversation || no_direction || strcmp(TextDatumGetCString(direction), "incoming") != 0)
-		return PointerGetDatum(NULL);	/* the trigger's WHEN keeps this from happening */
+	if (!message.on_one_item || message.kind != ITEM_CONVERSATION || !message_is(&message, "incoming"))
+		return PointerGetDatum(NULL);	/* the trigger's WHEN and CHECK keep this from happening */
 	cache_refresh();
-	why = handoff_reason(tuple, desc, attnums);
+	why = handoff_reason(&message);
 	if (why == NULL || restore_in_progress())
 		return PointerGetDatum(NULL);
-	(void) handoff_conversation(DatumGetInt64(conversation_id), why, true, &has_owner);
+	(void) handoff_conversation(message.item_id, why, true, &has_owner);
 	return PointerGetDatum(NULL);
 }
