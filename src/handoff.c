@@ -61,6 +61,13 @@ handoff_decide(const RoutingRequest *request, Pool *pool, const char *why, Routi
 	return effect;
 }
 
+/* A message of the customer agent's settings, copied out of the cache (NULL: none). */
+static char *
+copy_message(const char *message)
+{
+	return message != NULL ? pstrdup(message) : NULL;
+}
+
 /* The ticket a workflow handoff is inserting, for its BEFORE INSERT trigger. */
 typedef struct WorkflowTicket
 {
@@ -169,8 +176,7 @@ handoff_workflow(const ItemRow *row, const CustomerAgentSettings *settings, cons
 	RoutingDecision conversation;
 	int			conversation_effect;
 	bool		close = live && settings->close_if_unassigned;
-	char	   *message_available = settings->message_available ? pstrdup(settings->message_available) : NULL;
-	char	   *message_unassigned = settings->message_unassigned ? pstrdup(settings->message_unassigned) : NULL;
+	char	   *message;
 
 	/* Validation keeps this from happening, unless it was bypassed or the channel moved since. */
 	if (desk == NULL || strcmp(desk->workspace_kind, "helpdesk") != 0)
@@ -188,6 +194,8 @@ handoff_workflow(const ItemRow *row, const CustomerAgentSettings *settings, cons
 	conversation.at = decision_clock();
 	ticket.effect = workflow_decide(desk, row->channel_id, live, why, &ticket.decision, &conversation,
 									&conversation_effect);
+	/* copied now: the ticket's insert may build the cached configuration again */
+	message = copy_message(conversation.assigned ? settings->message_available : settings->message_unassigned);
 	workflow_ticket = &ticket;
 	PG_TRY();
 	{
@@ -204,9 +212,8 @@ handoff_workflow(const ItemRow *row, const CustomerAgentSettings *settings, cons
 						as_hubroute))
 		return 0;
 	decision_log(ITEM_CONVERSATION, row->id, row->channel_id, &conversation);
-	if (conversation.assigned ? message_available != NULL : message_unassigned != NULL)
-		decision_post_message(ITEM_CONVERSATION, row->id,
-							  conversation.assigned ? message_available : message_unassigned);
+	if (message != NULL)
+		decision_post_message(ITEM_CONVERSATION, row->id, message);
 	*has_owner = conversation.assigned;
 	return conversation.user_id;
 }
@@ -225,8 +232,8 @@ handoff_conversation(int64 conversation_id, const char *why, bool as_hubroute, b
 	RoutingDecision decision;
 	ItemRow		row;
 	int			effect;
-	char	   *message_available;
-	char	   *message_unavailable;
+	bool		call;
+	char	   *message;
 
 	*has_owner = false;
 	counters_ready();
@@ -255,29 +262,30 @@ handoff_conversation(int64 conversation_id, const char *why, bool as_hubroute, b
 	settings = cache_customer_agent();
 	request.item = &row;
 	request.channel = integrity_item_channel(row.channel_id, ITEM_CONVERSATION);
-	request.live = call_is(&request) || settings->process == HANDOFF_LIVE;
-	if (settings->process == HANDOFF_NONE && !call_is(&request))
+	call = call_is(&request);
+	request.live = call || settings->process == HANDOFF_LIVE;
+	if (settings->process == HANDOFF_NONE && !call)
 		return 0;				/* the customer agent keeps it */
-	if (settings->workflow && !call_is(&request))
+	if (settings->workflow && !call)
 		return handoff_workflow(&row, settings, why, as_hubroute, has_owner);
-	/*
-	 * The UPDATE's triggers may build the cached configuration again. A
-	 * call nobody takes gets its channel's voicemail or after-hours message
-	 * instead of message_unavailable: one message either way.
-	 */
 	memset(&decision, 0, sizeof(decision));
 	decision.at = decision_clock();
-	message_available = settings->message_available ? pstrdup(settings->message_available) : NULL;
-	message_unavailable = call_is(&request) ? call_unanswered_message(request.channel, &row, decision.at)
-		: settings->message_unavailable ? pstrdup(settings->message_unavailable) : NULL;
-	effect = handoff_decide(&request, call_is(&request) ? &request.channel->targets : &request.channel->handoff,
+	effect = handoff_decide(&request, call ? &request.channel->targets : &request.channel->handoff,
 							why, &decision);
+
+	/*
+	 * The message is copied now: the UPDATE's triggers may build the cached
+	 * configuration again. A call nobody takes gets its channel's voicemail
+	 * or after-hours message instead of message_unavailable.
+	 */
+	message = decision.assigned ? copy_message(settings->message_available)
+		: call ? call_unanswered_message(request.channel, &row, decision.at)
+		: copy_message(settings->message_unavailable);
 	if (!assign_handoff(conversation_id, &decision, effect, false, as_hubroute))
 		return 0;
 	decision_log(ITEM_CONVERSATION, conversation_id, row.channel_id, &decision);
-	if (decision.assigned ? message_available != NULL : message_unavailable != NULL)
-		decision_post_message(ITEM_CONVERSATION, conversation_id,
-							  decision.assigned ? message_available : message_unavailable);
+	if (message != NULL)
+		decision_post_message(ITEM_CONVERSATION, conversation_id, message);
 	*has_owner = decision.assigned;
 	return decision.user_id;
 }
