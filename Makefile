@@ -4,7 +4,7 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'$$/\1/p" $(EXTENSION).control)
 # The current version's script is built from sql/hubroute.sql; older
 # versions' scripts stay only to install them and update from them.
-DATA = sql/hubroute--0.1.sql $(wildcard sql/*--*--*.sql)
+DATA = sql/hubroute--0.1.sql sql/hubroute--0.2.sql $(wildcard sql/*--*--*.sql)
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 PG_CFLAGS = -Wall -Wextra -Werror
 

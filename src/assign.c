@@ -40,6 +40,8 @@ static SPIPlanPtr lock_plans[2];
 static SPIPlanPtr last_decision_plans[2];
 static SPIPlanPtr handoff_plans[2];		/* by as_hubroute */
 static SPIPlanPtr handoff_lock_plans[2];
+static SPIPlanPtr waiting_plans[2];
+static SPIPlanPtr queue_probe_plans[2];
 
 /* The owner change in progress for the item, or NULL. */
 static OwnerChange *
@@ -184,7 +186,7 @@ assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 /* The columns of an item that routing reads, up to the table name; then "i WHERE ...". */
 #define ITEM_LOCK_SELECT \
 	"SELECT i.id, i.channel_id, i.contact_id, i.required_skills, i.status, i.owner_id," \
-	" i.team_id, i.handled_by, i.assigned_at, i.created_at FROM hubroute."
+	" i.team_id, i.handled_by, i.assigned_at, i.created_at, i.priority FROM hubroute."
 
 /*
  * Runs a saved query locking item_id (SPI connected) and reads the row
@@ -192,14 +194,12 @@ assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
  * when found.
  */
 static bool
-read_locked_item(SPIPlanPtr *cache, const char *sql, ItemKind kind, int64 item_id,
-				 MemoryContext caller, ItemRow *row)
+read_locked_item(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, Datum *values,
+				 ItemKind kind, MemoryContext caller, ItemRow *row)
 {
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(item_id)};
 	MemoryContext spi;
 
-	if (spi_run(spi_plan(cache, sql, 1, argtypes), values, NULL, false, 1) != 1)
+	if (spi_run(spi_plan(cache, sql, nargs, argtypes), values, NULL, false, 1) != 1)
 		return false;
 	spi = MemoryContextSwitchTo(caller);
 	item_row_read_result(SPI_tuptable->tupdesc, SPI_tuptable->vals[0], kind, row);
@@ -242,11 +242,13 @@ lock_routable_item(ItemKind kind, int64 item_id, ItemRow *row)
 		.arg = psprintf("routing %s %lld", info->noun, (long long) item_id),
 	.previous = error_context_stack};
 	MemoryContext caller = CurrentMemoryContext;
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(item_id)};
 	bool		found;
 
 	spi_connect();
 	error_context_stack = &callback;
-	found = read_locked_item(&lock_plans[kind], sql, kind, item_id, caller, row);
+	found = read_locked_item(&lock_plans[kind], sql, 1, argtypes, values, kind, caller, row);
 	error_context_stack = callback.previous;
 	spi_finish();
 	if (!found)
@@ -303,11 +305,11 @@ repeats_last_decision(ItemKind kind, const ItemRow *row, const RoutingDecision *
  * again. Returns the handle of the count the decision added, or -1.
  */
 static int
-decide_existing(ItemKind kind, const ItemRow *row, RoutingDecision *decision)
+decide_existing(ItemKind kind, const ItemRow *row, bool from_queue, RoutingDecision *decision)
 {
 	for (;;)
 	{
-		RoutingRequest request = {.kind = kind,.item = row};
+		RoutingRequest request = {.kind = kind,.item = row,.from_queue = from_queue};
 		int			effect;
 
 		cache_refresh();
@@ -340,9 +342,12 @@ assign_take_routed_effect(ItemKind kind, int64 item_id)
 	return effect;
 }
 
-/* Sets the owner (or handled_by) of change's decision, as the caller. */
+/*
+ * Sets the owner (or handled_by) of change's decision, as the caller or, for
+ * hubroute's own drain, as hubroute_logger.
+ */
 static bool
-update_routed_item(OwnerChange *change, const RoutingDecision *decision)
+update_routed_item(OwnerChange *change, const RoutingDecision *decision, bool as_hubroute)
 {
 	ItemKind	kind = change->kind;
 	int64		item_id = change->item_id;
@@ -356,11 +361,12 @@ update_routed_item(OwnerChange *change, const RoutingDecision *decision)
 		psprintf("UPDATE hubroute.%s SET owner_id = $2, handled_by = $3, assigned_at = $4"
 				 " WHERE id" EQ "$1 AND owner_id IS NULL AND status" EQ "'open'", info->table);
 	char	   *context = psprintf("routing %s %lld", info->noun, (long long) item_id);
+	InternalSql internal;
 	bool		updated;
 
-	spi_connect();
+	connect_as(as_hubroute, &internal);
 	updated = run_owner_change(&route_plans[kind], sql, 4, argtypes, values, nulls, change, context) == 1;
-	spi_finish();
+	finish_as(as_hubroute, &internal);
 	return updated;
 }
 
@@ -375,13 +381,15 @@ bool
 assign_lock_for_handoff(int64 conversation_id, bool as_hubroute, ItemRow *row)
 {
 	MemoryContext caller = CurrentMemoryContext;
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(conversation_id)};
 	InternalSql internal;
 	bool		found;
 
 	connect_as(as_hubroute, &internal);
 	found = read_locked_item(&handoff_lock_plans[as_hubroute],
 							 ITEM_LOCK_SELECT "conversations i WHERE i.id" EQ "$1 FOR NO KEY UPDATE",
-							 ITEM_CONVERSATION, conversation_id, caller, row);
+							 1, argtypes, values, ITEM_CONVERSATION, caller, row);
 	finish_as(as_hubroute, &internal);
 	return found;
 }
@@ -431,10 +439,10 @@ route_existing(FunctionCallInfo fcinfo, ItemKind kind)
 	counters_ready();
 	lock_routable_item(kind, item_id, &row);
 	lock_reference(REFERENCE_CHANNEL, row.channel_id);
-	change.effect = decide_existing(kind, &row, &decision);
+	change.effect = decide_existing(kind, &row, false, &decision);
 	if (repeats_last_decision(kind, &row, &decision))
 		PG_RETURN_NULL();
-	updated = update_routed_item(&change, &decision);
+	updated = update_routed_item(&change, &decision, false);
 	if (change.effect >= 0)
 		counters_cancel(change.effect); /* the row was not updated after all */
 	if (!updated)
@@ -461,4 +469,98 @@ Datum
 hubroute_route_conversation(PG_FUNCTION_ARGS)
 {
 	return route_existing(fcinfo, ITEM_CONVERSATION);
+}
+
+/*
+ * Locks the first item waiting in channel_id's queue after *cursor, in the
+ * order the queue is served (highest priority, oldest, lowest id), skipping
+ * items others have locked, and reads it into row (which owns what it
+ * holds); the cursor moves past it. As the caller or, for hubroute's own
+ * drain, as hubroute_logger. False when there is none.
+ */
+bool
+assign_lock_waiting(ItemKind kind, int64 channel_id, QueueCursor *cursor, bool as_hubroute, ItemRow *row)
+{
+	Oid			argtypes[4] = {INT8OID, INT4OID, TIMESTAMPTZOID, INT8OID};
+	Datum		values[4] = {Int64GetDatum(channel_id), Int32GetDatum(cursor->priority),
+		TimestampTzGetDatum(cursor->created_at), Int64GetDatum(cursor->id)};
+	char	   *sql = waiting_plans[kind] ? NULL :
+		psprintf(ITEM_LOCK_SELECT "%s i"
+				 " WHERE i.channel_id" EQ "$1 AND i.owner_id IS NULL AND i.status" EQ "'open'"
+				 "   AND i.handled_by" EQ "'human'"
+				 "   AND (i.priority OPERATOR(pg_catalog.<) $2 OR (i.priority" EQ "$2"
+				 "        AND (i.created_at, i.id) OPERATOR(pg_catalog.>) ($3, $4)))"
+				 " ORDER BY i.priority DESC, i.created_at, i.id LIMIT 1 FOR UPDATE SKIP LOCKED",
+				 item_kind_info(kind)->table);
+	MemoryContext caller = CurrentMemoryContext;
+	InternalSql internal;
+	bool		found;
+	bool		isnull;
+
+	connect_as(as_hubroute, &internal);
+	found = read_locked_item(&waiting_plans[kind], sql, 4, argtypes, values, kind, caller, row);
+	if (found)
+		cursor->priority = DatumGetInt16(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+													   11, &isnull));
+	finish_as(as_hubroute, &internal);
+	if (found)
+	{
+		cursor->created_at = row->created_at;
+		cursor->id = row->id;
+	}
+	return found;
+}
+
+/*
+ * Hands a waiting item, locked, to a user who can take it now by its
+ * channel's rule (logged with the distribution as method and a reason that
+ * says it came from the queue), as the caller or, for hubroute's own drain,
+ * as hubroute_logger. False when nobody can take it.
+ */
+bool
+assign_from_queue(ItemKind kind, const ItemRow *row, bool as_hubroute)
+{
+	RoutingDecision decision;
+	OwnerChange change = {.kind = kind,.item_id = row->id,.source = SOURCE_ROUTED};
+	bool		updated;
+
+	change.effect = decide_existing(kind, row, true, &decision);
+	if (!decision.assigned)
+	{
+		if (change.effect >= 0)
+			counters_cancel(change.effect);
+		return false;
+	}
+	decision.reason = psprintf("from the queue: %s", decision.reason);
+	updated = update_routed_item(&change, &decision, as_hubroute);
+	if (change.effect >= 0)
+		counters_cancel(change.effect); /* the row was not updated after all */
+	if (!updated)
+		return false;
+	decision_log(kind, row->id, row->channel_id, &decision);
+	if (decision.notify_owner_offline)
+		decision_notify_owner_offline(kind, row->id, decision.user_id);
+	return true;
+}
+
+/*
+ * Is any item, locked or not, waiting in channel_id's queue as the caller
+ * (or hubroute_logger) sees it, with every committed change seen?
+ */
+bool
+assign_queue_has_items(ItemKind kind, int64 channel_id, bool as_hubroute)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(channel_id)};
+	char	   *sql = queue_probe_plans[kind] ? NULL :
+		psprintf("SELECT 1 FROM hubroute.%s i WHERE i.channel_id" EQ "$1 AND i.owner_id IS NULL"
+				 " AND i.status" EQ "'open' AND i.handled_by" EQ "'human' LIMIT 1",
+				 item_kind_info(kind)->table);
+	InternalSql internal;
+	bool		found;
+
+	connect_as(as_hubroute, &internal);
+	found = spi_run_latest(spi_plan(&queue_probe_plans[kind], sql, 1, argtypes), values, NULL, 1) == 1;
+	finish_as(as_hubroute, &internal);
+	return found;
 }

@@ -36,6 +36,7 @@ static MemoryContext cache_context = NULL;
 static HTAB *users = NULL;		/* user id -> UserInfo */
 static HTAB *channels = NULL;	/* channel id -> ChannelInfo */
 static HTAB *teams = NULL;		/* team id -> TeamInfo */
+static List *queue_channels = NIL;	/* the ChannelInfo of channels with a queue */
 static CustomerAgentSettings customer_agent;
 static Pool handoff_members;	/* the handoff targets' users (each channel keeps its eligible) */
 static bool cache_valid = false;
@@ -51,7 +52,8 @@ static Oid	marker_relid = InvalidOid;	/* hubroute.channels */
  * a subquery per user or channel would read team_members once per user.
  */
 static const char *const users_sql =
-	"SELECT u.id, u.active, u.available, u.ticket_access, u.seat, s.ids, m.ids, m.primary_team"
+	"SELECT u.id, u.active, u.available, u.ticket_access, u.seat, s.ids, m.ids, m.primary_team,"
+	"       u.ticket_capacity, u.conversation_capacity"
 	"  FROM hubroute.users u"
 	"  LEFT JOIN (SELECT user_id, pg_catalog.array_agg(skill_id ORDER BY skill_id) AS ids"
 	"               FROM hubroute.user_skills GROUP BY user_id) s ON s.user_id" EQ "u.id"
@@ -64,7 +66,7 @@ static const char *const teams_sql = "SELECT t.id FROM hubroute.teams t";
 static const char *const channels_sql =
 	"SELECT c.id, w.kind, c.assign_to, c.distribution, c.only_available, c.fallback_user_id,"
 	"       c.use_skills, c.workspace_id, c.kind, wt.ids, c.timezone, c.voicemail_message,"
-	"       c.after_hours_message, h.weekdays, h.opens, h.closes"
+	"       c.after_hours_message, h.weekdays, h.opens, h.closes, c.queue"
 	"  FROM hubroute.channels c"
 	"  JOIN hubroute.workspaces w ON w.id" EQ "c.workspace_id"
 	"  LEFT JOIN (SELECT workspace_id, pg_catalog.array_agg(team_id ORDER BY team_id) AS ids"
@@ -247,6 +249,16 @@ parse_seat(const char *seat)
 	return SEAT_NONE;
 }
 
+/* A capacity column: -1 for NULL (no limit). */
+static int32
+column_capacity(int row, int col)
+{
+	bool		isnull;
+	Datum		value = column(row, col, &isnull);
+
+	return isnull ? -1 : DatumGetInt32(value);
+}
+
 /* Reads every user, with skills and teams. */
 static void
 load_users(void)
@@ -267,6 +279,8 @@ load_users(void)
 		user->skills = column_ids(i, 6, &user->skill_count);
 		user->teams = column_ids(i, 7, &user->team_count);
 		user->primary_team_id = DatumGetInt64(column(i, 8, &user->no_primary_team));
+		user->capacity[ITEM_TICKET] = column_capacity(i, 9);
+		user->capacity[ITEM_CONVERSATION] = column_capacity(i, 10);
 		user->load = NULL;
 	}
 }
@@ -345,6 +359,13 @@ load_channels(void)
 		channel->voicemail_message = column_text(i, 12);
 		channel->after_hours_message = column_text(i, 13);
 		read_hours(channel, i);
+		channel->queue = column_bool(i, 17);
+		channel->queue_empty_as_of = 0;
+		if (channel->queue)
+		{
+			queue_channels = lappend(queue_channels, channel);
+			shared_note_queues();
+		}
 	}
 }
 
@@ -492,6 +513,7 @@ cache_build(void)
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContextReset(cache_context);
 	users = channels = teams = NULL;
+	queue_channels = NIL;
 	old = MemoryContextSwitchTo(cache_context);
 	PG_TRY();
 	{
@@ -527,8 +549,8 @@ cache_forget_slots(void)
 }
 
 /* Is user_id a member of pool? (Members are ordered by user id.) */
-static bool
-pool_contains(const Pool *pool, int64 user_id)
+bool
+pool_has_member(const Pool *pool, int64 user_id)
 {
 	int			low = 0;
 	int			high = pool->size;
@@ -564,9 +586,9 @@ cache_set_available(int64 user_id, bool available)
 	hash_seq_init(&scan, channels);
 	while ((channel = hash_seq_search(&scan)) != NULL)
 	{
-		if (pool_contains(&channel->targets, user_id))
+		if (pool_has_member(&channel->targets, user_id))
 			channel->targets.eligible_valid[1] = false;
-		if (pool_contains(&channel->handoff, user_id))
+		if (pool_has_member(&channel->handoff, user_id))
 			channel->handoff.eligible_valid[1] = false;
 	}
 }
@@ -634,6 +656,13 @@ ChannelInfo *
 cache_channel(int64 channel_id)
 {
 	return hash_search(channels, &channel_id, HASH_FIND, NULL);
+}
+
+/* The channels whose items wait in a queue (SPEC §6). */
+List *
+cache_queue_channels(void)
+{
+	return queue_channels;
 }
 
 /* The customer agent's settings (SPEC §4). */

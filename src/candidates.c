@@ -114,12 +114,17 @@ user_eligible(const CandidateQuery *query, const UserInfo *user)
 	return true;
 }
 
-/* Fills candidates with the eligible members of the query's pool; returns how many. */
+/*
+ * Fills candidates with the eligible members of the query's pool; returns
+ * how many, and in *capped whether any of them has a capacity.
+ */
 static int
-pool_filter(const CandidateQuery *query, Candidate *candidates)
+pool_filter(const CandidateQuery *query, Candidate *candidates, bool *capped)
 {
 	const Pool *pool = query->pool;
 	int			count = 0;
+
+	*capped = false;
 
 	for (int i = 0; i < pool->size; i++)
 	{
@@ -129,6 +134,8 @@ pool_filter(const CandidateQuery *query, Candidate *candidates)
 			continue;
 		candidates[count].user_id = user->user_id;
 		candidates[count].load = user->load;
+		candidates[count].capacity = user->capacity;
+		*capped |= user->capacity[ITEM_TICKET] >= 0 || user->capacity[ITEM_CONVERSATION] >= 0;
 		count++;
 	}
 	return count;
@@ -146,18 +153,20 @@ candidates_select(const CandidateQuery *query, int *count)
 	Pool	   *pool = query->pool;
 	int			honour = query->honour_availability ? 1 : 0;
 	Candidate  *candidates;
+	bool		capped;
 
 	if (query->required_count > 0)
 	{
 		candidates = palloc(sizeof(Candidate) * Max(pool->size, 1));
-		*count = pool_filter(query, candidates);
+		*count = pool_filter(query, candidates, &capped);
 		return candidates;
 	}
 	if (!pool->eligible_valid[honour])
 	{
 		if (pool->eligible[honour] == NULL)
 			pool->eligible[honour] = cache_alloc(sizeof(Candidate) * Max(pool->size, 1));
-		pool->eligible_count[honour] = pool_filter(query, pool->eligible[honour]);
+		pool->eligible_count[honour] = pool_filter(query, pool->eligible[honour],
+												   &pool->eligible_capped[honour]);
 		pool->eligible_valid[honour] = true;
 		if (pool->index[honour] != NULL)
 			pool_index_reset(pool->index[honour], pool->eligible[honour], pool->eligible_count[honour]);
@@ -232,4 +241,23 @@ candidates_index(const CandidateQuery *query, ItemKind kind, bool all_kinds)
 		pool_index_reset(pool->index[honour], candidates, count);
 	}
 	return pool->index[honour];
+}
+
+/*
+ * May some of the query's eligible members be at capacity? (Without required
+ * skills the pool knows; with them, the answer is yes unless no member of
+ * the pool has a capacity.)
+ */
+bool
+candidates_capped(const CandidateQuery *query)
+{
+	const Pool *pool = query->pool;
+	int			honour = query->honour_availability ? 1 : 0;
+
+	if (query->required_count == 0 && pool->eligible_valid[honour])
+		return pool->eligible_capped[honour];
+	for (int i = 0; i < pool->size; i++)
+		if (pool->members[i]->capacity[ITEM_TICKET] >= 0 || pool->members[i]->capacity[ITEM_CONVERSATION] >= 0)
+			return true;
+	return false;
 }

@@ -19,6 +19,12 @@
  * TRUNCATE fires the same function as a statement trigger, which
  * invalidates.
  *
+ * A change that may make room drains the queues (drain.c) at the end of its
+ * statement (hubroute.config_drain(), a statement trigger): a user who
+ * became available the queues it may take from, anything else every
+ * queue. At the end of the statement, so that a statement changing many
+ * rows drains once, with the copy built again once.
+ *
  * Availability changes not yet committed belong to a subtransaction, whose
  * abort makes this backend build its copy again (the copy saw them). A
  * transaction that changes more availabilities than a backend could replay
@@ -37,6 +43,7 @@
 #include "utils/rel.h"
 
 PG_FUNCTION_INFO_V1(hubroute_config_changed);
+PG_FUNCTION_INFO_V1(hubroute_config_drain);
 
 /* More uncommitted availability changes than this: invalidate instead. */
 #define MAX_PUBLISHED_CHANGES 256
@@ -51,6 +58,12 @@ typedef struct PendingAvailability
 static PendingAvailability *pending;
 static int	pending_count;
 static int	pending_space;
+
+/* Drains wanted at the end of the statement: every queue, or some users'. */
+#define MAX_DRAIN_USERS 64
+static bool drain_every_queue = false;
+static int64 drain_users[MAX_DRAIN_USERS];
+static int	drain_user_count = 0;
 
 /* The tables whose rows the cache copies. */
 static const char *const config_tables[] = {
@@ -119,6 +132,21 @@ changed_columns(TriggerData *trigdata, AttrNumber *differing)
 	return changed;
 }
 
+/* Is the row a channel given a queue? Then every configuration change drains from now on. */
+static void
+note_queue(TriggerData *trigdata)
+{
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	HeapTuple	row = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple
+		: trigdata->tg_trigtuple;
+	bool		isnull;
+
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) || !hubroute_rel_is(trigdata->tg_relation, TABLE_CHANNELS))
+		return;
+	if (DatumGetBool(heap_getattr(row, relation_column(desc, "channels", "queue", BOOLOID), desc, &isnull)))
+		shared_note_queues();
+}
+
 /* Records a user's new availability until the transaction ends. */
 static void
 remember_availability(int64 user_id, bool available)
@@ -164,6 +192,13 @@ availability_only(TriggerData *trigdata)
 	available = DatumGetBool(heap_getattr(trigdata->tg_newtuple, available_column, desc, &isnull));
 	cache_set_available(user_id, available);
 	remember_availability(user_id, available);
+	if (available)
+	{
+		if (drain_user_count < MAX_DRAIN_USERS)
+			drain_users[drain_user_count++] = user_id;
+		else
+			drain_every_queue = true;
+	}
 	return true;
 }
 
@@ -190,7 +225,54 @@ hubroute_config_changed(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
 		availability_only(trigdata))
 		return PointerGetDatum(NULL);
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		note_queue(trigdata);
+	drain_every_queue = true;
 	invalidate_all_copies();
+	return PointerGetDatum(NULL);
+}
+
+/* Forgets the drains wanted. */
+static void
+forget_drains(void)
+{
+	drain_every_queue = false;
+	drain_user_count = 0;
+}
+
+/*
+ * AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT on a configuration
+ * table: drains the queues the statement's changes may have made room for.
+ */
+Datum
+hubroute_config_drain(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	int64		users[MAX_DRAIN_USERS];
+	int			user_count = drain_user_count;
+	bool		every_queue = drain_every_queue;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+		!is_config_table(trigdata->tg_relation))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("hubroute.config_drain() must be called as a statement trigger on one of hubroute's configuration tables")));
+	if (!every_queue && user_count == 0)
+		return PointerGetDatum(NULL);
+	memcpy(users, drain_users, sizeof(int64) * user_count);
+	forget_drains();
+	if (applying_replicated_changes())
+		return PointerGetDatum(NULL);
+	counters_ready();
+	if (!shared_queues_seen())
+		return PointerGetDatum(NULL);	/* no queue to drain: no SQL, no rebuild */
+	/* This statement's changes reach this backend's copy (its invalidations). */
+	CommandCounterIncrement();
+	if (every_queue)
+		drain_all_queues();
+	else
+		for (int i = 0; i < user_count; i++)
+			drain_for_available_user(users[i]);
 	return PointerGetDatum(NULL);
 }
 
@@ -238,6 +320,8 @@ forget_pending(void)
 static void
 config_changes_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 {
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE)
+		forget_drains();
 	if (pending_count == 0)
 		return;
 	switch (event)

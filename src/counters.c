@@ -11,6 +11,11 @@
  *    the item is open), the owner's last assignment, and the rotation it
  *    moved. It is one EFFECT_GAIN, which an abort, or a row that never gets
  *    inserted, takes back as a whole;
+ *  - a decision of a drain (drain.c) that gives a user room only this
+ *    transaction made (its own close, at commit) counts its open item at
+ *    commit too (an EFFECT_GAIN with open items "at_commit"): the two
+ *    cancel out, so that other transactions see the user as full until the
+ *    close commits, and not fuller than it will be after;
  *  - a change to an existing item (closed, reopened, reassigned, deleted, a
  *    reply) counts at commit (EFFECT_CHANGE). The transaction's own
  *    decisions see its own changes at once (own_changes); other
@@ -46,6 +51,7 @@ typedef struct Effect
 	SubTransactionId subxact;
 	UserLoad   *load;
 	int			delta;			/* open items of kind gained (GAIN: 0 or 1) */
+	int			at_commit;		/* GAIN: open items of kind gained at commit (0 or 1) */
 	bool		stamped;		/* last_assigned_at moves to stamp ... */
 	TimestampTz stamp;
 	TimestampTz previous_stamp; /* ... from this (GAIN) */
@@ -113,8 +119,8 @@ own_changes_add(const Effect *effect)
 		own->delta[ITEM_TICKET] = own->delta[ITEM_CONVERSATION] = 0;
 		own->stamp = DT_NOBEGIN;
 	}
-	own->delta[effect->kind] += effect->delta;
-	if (effect->stamped && effect->stamp > own->stamp)
+	own->delta[effect->kind] += effect->what == EFFECT_CHANGE ? effect->delta : effect->at_commit;
+	if (effect->what == EFFECT_CHANGE && effect->stamped && effect->stamp > own->stamp)
 		own->stamp = effect->stamp;
 }
 
@@ -126,7 +132,7 @@ own_changes_rebuild(void)
 		hash_destroy(own_changes);
 	own_changes = NULL;
 	for (int i = 0; i < effect_count; i++)
-		if (effects[i].what == EFFECT_CHANGE && !effects[i].settled)
+		if ((effects[i].what == EFFECT_CHANGE || effects[i].at_commit != 0) && !effects[i].settled)
 			own_changes_add(&effects[i]);
 }
 
@@ -188,6 +194,34 @@ counters_gain_locked(ItemKind kind, UserLoad *load, int delta, TimestampTz stamp
 		rotation->last_user_id = load->user_id;
 	}
 	return effect_push(&effect);
+}
+
+/*
+ * counters_gain_locked() of a drain's decision that gives load's user room
+ * only this transaction made: its open item counts at commit, when that
+ * room does; its last assignment and rotation move now.
+ */
+int
+counters_gain_at_commit_locked(ItemKind kind, UserLoad *load, TimestampTz stamp, Rotation *rotation)
+{
+	int			handle = counters_gain_locked(kind, load, 0, stamp, rotation);
+
+	if (handle < 0)
+	{
+		Effect		effect = {.what = EFFECT_GAIN,.kind = kind,.load = load};
+
+		handle = effect_push(&effect);
+	}
+	effects[handle].at_commit = 1;
+	return handle;
+}
+
+/* Counts a gain at commit in own_changes (after the decision lock is released). */
+void
+counters_note_own_gain(int handle)
+{
+	Assert(handle >= 0 && handle < effect_count);
+	own_changes_add(&effects[handle]);
 }
 
 /* counters_gain_locked() for user_id, without a rotation, taking the lock itself. */
@@ -262,10 +296,15 @@ counters_effect_is_for(int handle, int64 user_id)
 void
 counters_cancel(int handle)
 {
+	bool		own_change;
+
 	Assert(handle >= 0 && handle < effect_count);
+	own_change = effects[handle].at_commit != 0 && !effects[handle].settled;
 	decision_lock();
 	effect_undo(&effects[handle]);
 	decision_unlock();
+	if (own_change)
+		own_changes_rebuild();
 }
 
 /* The counts are to be loaded afresh from the tables once this transaction commits. */
@@ -290,6 +329,11 @@ counters_commit(void)
 
 		if (effect->settled)
 			continue;
+		if (effect->what == EFFECT_GAIN && effect->at_commit != 0)
+		{
+			effect->load->open[effect->kind] += effect->at_commit;
+			shared_note_change(effect->load->user_id);
+		}
 		if (effect->what == EFFECT_CHANGE)
 		{
 			effect->load->open[effect->kind] += effect->delta;
@@ -312,7 +356,8 @@ counters_undo_from(int first)
 	decision_lock();
 	for (int i = effect_count - 1; i >= first; i--)
 	{
-		changes_undone |= effects[i].what == EFFECT_CHANGE && !effects[i].settled;
+		changes_undone |= (effects[i].what == EFFECT_CHANGE || effects[i].at_commit != 0) &&
+			!effects[i].settled;
 		effect_undo(&effects[i]);
 	}
 	decision_unlock();

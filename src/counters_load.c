@@ -51,6 +51,9 @@ static const char *const load_rotations_sql =
 	"  WHERE a.method" EQ "'handoff' AND a.user_id IS NOT NULL"
 	"  ORDER BY c.channel_id, a.at DESC, a.id DESC)";
 
+/* Is there a channel with a queue? (drain.c) */
+static const char *const queue_channels_sql = "SELECT 1 FROM hubroute.channels c WHERE c.queue LIMIT 1";
+
 /* One row of load_counts_sql applied to its user's slot (under the lock). */
 static void
 apply_count_row(SPITupleTable *counts, int row, UserLoad *slot)
@@ -104,6 +107,8 @@ load_from_tables(Oid namespace)
 		rotations[i] = shared_rotation(spi_get_int64(i, 1, &isnull));
 		rotation_users[i] = spi_get_int64(i, 2, &isnull);
 	}
+	if (spi_run_committed(spi_prepare_once(queue_channels_sql, 0, NULL), NULL, NULL, 1) > 0)
+		shared_note_queues();
 	decision_lock();
 	for (int i = 0; i < users; i++)
 		apply_count_row(counts, i, slots[i]);

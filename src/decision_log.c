@@ -349,6 +349,7 @@ decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecisi
 	nulls[LOG_REASON] = decision->reason == NULL;
 	values[LOG_AT] = TimestampTzGetDatum(decision->at);
 	values[LOG_CHANNEL_ID] = Int64GetDatum(channel_id);
+	events_notify(kind, item_id, channel_id, decision);
 	if (!log_direct)
 	{
 		table_close(rel, NoLock);

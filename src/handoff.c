@@ -36,10 +36,12 @@ handoff_decide(const RoutingRequest *request, Pool *pool, const char *why, Routi
 {
 	CandidateQuery query;
 	const Candidate *candidates;
+	Candidate  *room;
 	int			count;
-	int			chosen;
-	int32		least;
-	int			effect;
+	int			eligible;
+	int			chosen = 0;
+	int32		least = 0;
+	int			effect = -1;
 
 	candidate_query_init(&query, request->channel, pool, request->item, request->live);
 	candidates = candidates_select(&query, &count);
@@ -50,10 +52,22 @@ handoff_decide(const RoutingRequest *request, Pool *pool, const char *why, Routi
 									request->live ? "available " : "", pool->size);
 		return -1;
 	}
+	eligible = count;
+	room = palloc(sizeof(Candidate) * count);
 	decision_lock();
-	chosen = candidates_pick_least_loaded(candidates, count, ITEM_CONVERSATION, true, &least);
-	effect = counters_gain_locked(ITEM_CONVERSATION, candidates[chosen].load, 1, decision->at, NULL);
+	count = capacity_keep_room(candidates, count, ITEM_CONVERSATION, room);
+	if (count > 0)
+	{
+		chosen = candidates_pick_least_loaded(room, count, ITEM_CONVERSATION, true, &least);
+		effect = counters_gain_locked(ITEM_CONVERSATION, room[chosen].load, 1, decision->at, NULL);
+	}
 	decision_unlock();
+	if (count == 0)
+	{
+		decision->reason = psprintf("%s; %s", why, capacity_explain_full(eligible));
+		return -1;
+	}
+	candidates = room;
 	decision->assigned = true;
 	decision->user_id = candidates[chosen].user_id;
 	decision->reason = psprintf("%s; least busy (%d open items) of %d %stargets", why, least, count,
@@ -112,9 +126,11 @@ workflow_decide(ChannelInfo *desk, int64 source_channel_id, bool live, const cha
 	CandidateQuery query;
 	StrategyChoice choice = {.kind = ITEM_TICKET};
 	Rotation   *rotation = shared_rotation(-source_channel_id);	/* one per source channel */
-	int			chosen;
-	int32		least;
-	int			effect;
+	Candidate  *room;
+	int			eligible;
+	int			chosen = 0;
+	int32		least = 0;
+	int			effect = -1;
 
 	*conversation_effect = -1;
 	ticket->method = conversation->method = "handoff";
@@ -128,12 +144,27 @@ workflow_decide(ChannelInfo *desk, int64 source_channel_id, bool live, const cha
 		conversation->reason = pstrdup(ticket->reason);
 		return -1;
 	}
+	room = palloc(sizeof(Candidate) * choice.count);
+	eligible = choice.count;
 	decision_lock();
-	chosen = strategy_round_robin.pick(&choice, &least);
-	effect = counters_gain_locked(ITEM_TICKET, choice.candidates[chosen].load, 1, ticket->at, rotation);
-	*conversation_effect = counters_gain_locked(ITEM_CONVERSATION, choice.candidates[chosen].load, 1,
-												conversation->at, NULL);
+	/* The same user gets the ticket and the conversation: room for both. */
+	choice.count = capacity_keep_room(choice.candidates, choice.count, ITEM_TICKET, room);
+	choice.count = capacity_keep_room(room, choice.count, ITEM_CONVERSATION, room);
+	choice.candidates = room;
+	if (choice.count > 0)
+	{
+		chosen = strategy_round_robin.pick(&choice, &least);
+		effect = counters_gain_locked(ITEM_TICKET, choice.candidates[chosen].load, 1, ticket->at, rotation);
+		*conversation_effect = counters_gain_locked(ITEM_CONVERSATION, choice.candidates[chosen].load, 1,
+													conversation->at, NULL);
+	}
 	decision_unlock();
+	if (choice.count == 0)
+	{
+		ticket->reason = psprintf("%s; workflow: %s", why, capacity_explain_full(eligible));
+		conversation->reason = pstrdup(ticket->reason);
+		return -1;
+	}
 	ticket->assigned = conversation->assigned = true;
 	ticket->user_id = conversation->user_id = choice.candidates[chosen].user_id;
 	ticket->reason = psprintf("%s; workflow: next in channel %lld's rotation of %d %stargets", why,

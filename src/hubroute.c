@@ -24,4 +24,6 @@ _PG_init(void)
 	config_changes_register_callbacks();
 	cache_register_callbacks();
 	decision_log_register_callbacks();
+	drain_register_callbacks();
+	events_define_setting();
 }

@@ -234,6 +234,8 @@ typedef struct DatabaseState
 	int64		change_ring[4096];	/* users whose slot changed, by change % 4096 */
 	pg_atomic_uint64 availability_changes;	/* committed in availability_ring so far */
 	AvailabilityChange availability_ring[1024]; /* by change % 1024 */
+	pg_atomic_uint64 queue_entries; /* items that came to wait in a queue so far */
+	pg_atomic_uint32 queues_seen;	/* a channel had a queue since the server started */
 } DatabaseState;
 
 /* A user's open items and last assignment, as routing compares them. */
@@ -290,6 +292,7 @@ typedef struct UserInfo
 	int64	   *teams;			/* every membership, ascending */
 	bool		no_primary_team;
 	int64		primary_team_id;
+	int32		capacity[2];	/* by ItemKind: the most open items routing gives; -1: no limit */
 	UserLoad   *load;			/* NULL until routing needs it (cache_user_load()) */
 } UserInfo;
 
@@ -306,6 +309,7 @@ typedef struct Pool
 									 * required, by honour_availability (room
 									 * for every member) ... */
 	int			eligible_count[2];
+	bool		eligible_capped[2]; /* some of them have a capacity */
 	bool		eligible_valid[2];	/* ... once worked out */
 	struct PoolIndex *index[2]; /* the eligible ordered by load (pool_index.c) */
 } Pool;
@@ -335,6 +339,9 @@ typedef struct ChannelInfo
 	OpeningHours *hours;
 	char	   *voicemail_message;	/* NULL: none */
 	char	   *after_hours_message;
+	bool		queue;			/* items nobody can take wait (drain.c) */
+	uint64		queue_empty_as_of;	/* 1 + shared_queue_entries() when last found
+									 * empty; 0: not known */
 } ChannelInfo;
 
 /* handoff_process of hubroute.customer_agent. */
@@ -369,6 +376,8 @@ extern UserLoad *cache_user_load(UserInfo *user);
 extern void cache_refresh(void);
 extern bool cache_still_current(void);
 extern ChannelInfo *cache_channel(int64 channel_id);
+extern List *cache_queue_channels(void);
+extern bool pool_has_member(const Pool *pool, int64 user_id);
 extern const CustomerAgentSettings *cache_customer_agent(void);
 extern UserInfo *cache_user(int64 user_id);
 extern bool cache_team_exists(int64 team_id);
@@ -380,6 +389,7 @@ typedef struct Candidate
 {
 	int64		user_id;
 	UserLoad   *load;
+	const int32 *capacity;		/* the user's, by ItemKind (-1: no limit) */
 } Candidate;
 
 /* Who may be a candidate: a pool's members, or one given user, for a channel's item. */
@@ -399,6 +409,19 @@ extern const Candidate *candidates_select(const CandidateQuery *query, int *coun
 extern int	candidates_pick_least_loaded(const Candidate *candidates, int count, ItemKind kind,
 										 bool all_kinds, int32 *least);
 extern struct PoolIndex *candidates_index(const CandidateQuery *query, ItemKind kind, bool all_kinds);
+extern bool candidates_capped(const CandidateQuery *query);
+
+/* Capacity (capacity.c): who has room for one more item, under the decision lock. */
+extern bool capacity_has_room(const Candidate *candidate, ItemKind kind);
+extern bool capacity_has_shared_room(const Candidate *candidate, ItemKind kind);
+extern int	capacity_keep_room(const Candidate *candidates, int count, ItemKind kind, Candidate *room);
+extern char *capacity_explain_full(int count);
+struct RoutingRequest;
+struct RoutingDecision;
+extern int	capacity_count_choice(const struct RoutingRequest *request, const Candidate *candidate,
+								  TimestampTz at, Rotation *rotation, bool *at_commit);
+extern int	capacity_give_to(const struct RoutingRequest *request, UserInfo *user,
+							 struct RoutingDecision *decision, bool *full);
 
 /* The least loaded member of a big pool (pool_index.c). */
 typedef struct PoolIndex PoolIndex;
@@ -431,6 +454,7 @@ typedef struct RoutingRequest
 	const ItemRow *item;
 	ChannelInfo *channel;
 	bool		live;			/* only available humans (a call), whatever only_available says */
+	bool		from_queue;		/* a drain (drain.c): room the transaction made counts at commit */
 } RoutingRequest;
 
 extern int	route_item(const RoutingRequest *request, RoutingDecision *decision);
@@ -476,6 +500,9 @@ extern void unlock_shared_memory_setup(void);
 extern int	counters_gain_locked(ItemKind kind, UserLoad *load, int delta, TimestampTz stamp,
 								 Rotation *rotation);
 extern int	counters_gain(ItemKind kind, int64 user_id, int delta, TimestampTz stamp);
+extern int	counters_gain_at_commit_locked(ItemKind kind, UserLoad *load, TimestampTz stamp,
+										   Rotation *rotation);
+extern void counters_note_own_gain(int handle);
 extern void counters_change_at_commit(ItemKind kind, int64 user_id, int delta, TimestampTz stamp);
 extern void counters_read(const UserLoad *load, int32 open[2], TimestampTz *last_assigned_at);
 extern bool counters_have_own_changes(void);
@@ -530,9 +557,39 @@ extern int64 handoff_conversation(int64 conversation_id, const char *why, bool a
 extern const char *handoff_phrase_in(const char *body, const CustomerAgentSettings *settings);
 extern bool handoff_workflow_decision(const ItemRow *row, RoutingDecision *decision, int *effect);
 extern int	assign_take_routed_effect(ItemKind kind, int64 item_id);
+
+/* Where a drain is in a queue: past the item it looked at last. */
+typedef struct QueueCursor
+{
+	int32		priority;		/* above every smallint: at the head */
+	TimestampTz created_at;
+	int64		id;
+} QueueCursor;
+
+extern bool assign_lock_waiting(ItemKind kind, int64 channel_id, QueueCursor *cursor, bool as_hubroute,
+								ItemRow *row);
+extern bool assign_from_queue(ItemKind kind, const ItemRow *row, bool as_hubroute);
 extern bool assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 							 bool check_owner, bool check_team, bool quietly);
 extern void assign_reply(ItemKind kind, int64 item_id, int64 author_id);
+
+/* The waiting queue (drain.c, SPEC §6). */
+extern int	drain_channel(ChannelInfo *channel, bool as_hubroute);
+extern void drain_for_user(ItemKind kind, int64 user_id);
+extern void drain_all_queues(void);
+extern void drain_for_available_user(int64 user_id);
+extern bool assign_queue_has_items(ItemKind kind, int64 channel_id, bool as_hubroute);
+extern bool item_waits(const ItemRow *row);
+extern void drain_note_waiting_item(void);
+extern void drain_register_callbacks(void);
+extern uint64 shared_queue_entries(void);
+extern void shared_note_queue_entry(void);
+extern bool shared_queues_seen(void);
+extern void shared_note_queues(void);
+
+/* Events (events.c): NOTIFY of a decision that gives an item an owner. */
+extern void events_define_setting(void);
+extern void events_notify(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision);
 
 /* Changes to the configuration (config_changes.c). */
 extern void config_changes_register_callbacks(void);

@@ -357,6 +357,8 @@ after_insert(Relation rel, ItemKind kind, HeapTuple tuple)
 	item_row_read(rel, kind, tuple, false, &row);
 	if (!row.has_channel)
 		return;
+	if (item_waits(&row))
+		drain_note_waiting_item();
 	if (!pending_take(kind, &row, &pending))
 		refuse_changed_row(kind, &row, NULL);
 	if (!item_rows_agree(&pending.row, &row))
@@ -441,6 +443,10 @@ after_update(Relation rel, ItemKind kind, HeapTuple old_tuple, HeapTuple new_tup
 			stamp = change_of_owner.at;
 	}
 	count_update(kind, &old_row, &new_row, change.owner, stamp);
+	if (item_waits(&new_row) && (!item_waits(&old_row) || change.channel))
+		drain_note_waiting_item();
+	if (old_row.has_owner && old_row.open && (change.owner || !new_row.open))
+		drain_for_user(kind, old_row.owner_id);
 }
 
 /*
@@ -468,7 +474,10 @@ hubroute_item_count(PG_FUNCTION_ARGS)
 		item_row_read(rel, kind, trigdata->tg_trigtuple, false, &old_row);
 		counters_ready();
 		if (old_row.has_owner && old_row.open)
+		{
 			counters_change_at_commit(kind, old_row.owner_id, -1, DT_NOBEGIN);
+			drain_for_user(kind, old_row.owner_id);
+		}
 	}
 	else
 		after_update(rel, kind, trigdata->tg_trigtuple, trigdata->tg_newtuple);

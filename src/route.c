@@ -57,6 +57,34 @@ uses_pool_index(const Strategy *strategy, const CandidateQuery *query)
 	return strategy->compares_loads && query->required_count == 0 && !counters_have_own_changes();
 }
 
+/*
+ * Picks among choice's candidates (the pool's eligible members) under the
+ * decision lock: the least loaded from the pool's heap when index is set
+ * and that one has room, else by the strategy among those with room
+ * (room: where to copy them when some have a capacity, else NULL). Returns
+ * the index into choice->candidates, which may now be room, or -1 when
+ * nobody has room.
+ */
+static int
+pick_with_room(const Strategy *strategy, StrategyChoice *choice, PoolIndex *index, Candidate *room,
+			   int32 *least)
+{
+	if (index != NULL)
+	{
+		int			chosen = pool_index_least(index, least);
+
+		/* The least loaded of all is the least loaded of those with room, if it has room. */
+		if (room == NULL || capacity_has_room(&choice->candidates[chosen], choice->kind))
+			return chosen;
+	}
+	if (room != NULL)
+	{
+		choice->count = capacity_keep_room(choice->candidates, choice->count, choice->kind, room);
+		choice->candidates = room;
+	}
+	return choice->count > 0 ? strategy->pick(choice, least) : -1;
+}
+
 /* A users_and_teams rule: the pool, then the channel's distribution. */
 static int
 route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
@@ -66,9 +94,13 @@ route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
 	CandidateQuery query;
 	StrategyChoice choice = {.kind = request->kind};
 	PoolIndex  *index;
+	Candidate  *room = NULL;
+	Rotation   *rotation;
+	int			eligible;
 	int			chosen;
 	int32		least = 0;
-	int			effect;
+	int			effect = -1;
+	bool		at_commit = false;
 
 	candidate_query_init(&query, channel, &channel->targets, request->item,
 						 channel->rule.only_available || request->live);
@@ -79,16 +111,28 @@ route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
 		decision->reason = explain_empty_pool(request, &channel->targets);
 		return -1;
 	}
+	eligible = choice.count;
 	if (strategy->rotates && channel->rotation == NULL)
 		channel->rotation = shared_rotation(channel->channel_id);
-	choice.rotation = strategy->rotates ? channel->rotation : NULL;
+	rotation = strategy->rotates ? channel->rotation : NULL;
+	choice.rotation = rotation;
 	index = uses_pool_index(strategy, &query)
 		? candidates_index(&query, request->kind, strategy->all_kinds) : NULL;
+	if (candidates_capped(&query))
+		room = palloc(sizeof(Candidate) * choice.count);
 	decision_lock();
-	chosen = index != NULL ? pool_index_least(index, &least) : strategy->pick(&choice, &least);
-	effect = counters_gain_locked(request->kind, choice.candidates[chosen].load, 1, decision->at,
-								  strategy->rotates ? channel->rotation : NULL);
+	chosen = pick_with_room(strategy, &choice, index, room, &least);
+	if (chosen >= 0)
+		effect = capacity_count_choice(request, &choice.candidates[chosen], decision->at, rotation,
+									   &at_commit);
 	decision_unlock();
+	if (at_commit)
+		counters_note_own_gain(effect);
+	if (chosen < 0)
+	{
+		decision->reason = capacity_explain_full(eligible);
+		return -1;
+	}
 	decision->reason = strategy->reason(&choice, least);
 	decision->assigned = true;
 	decision->user_id = choice.candidates[chosen].user_id;
@@ -129,9 +173,12 @@ route_by_rule(const RoutingRequest *request, RoutingDecision *decision)
 int
 route_item(const RoutingRequest *request, RoutingDecision *decision)
 {
+	int			effect;
+
 	memset(decision, 0, sizeof(*decision));
 	decision->at = decision_clock();
-	if (call_is(request))
-		return call_route(request, decision);
-	return route_by_rule(request, decision);
+	effect = call_is(request) ? call_route(request, decision) : route_by_rule(request, decision);
+	if (!decision->assigned && !decision->customer_agent && request->channel->queue)
+		decision->reason = psprintf("%s; waits in the channel's queue", decision->reason);
+	return effect;
 }

@@ -259,6 +259,8 @@ database_state_create(void)
 	pg_atomic_init_u64(&state->rotation_count, 0);
 	state->changes = 0;
 	pg_atomic_init_u64(&state->availability_changes, 0);
+	pg_atomic_init_u64(&state->queue_entries, 0);
+	pg_atomic_init_u32(&state->queues_seen, 0);
 	return pointer;
 }
 
@@ -491,6 +493,40 @@ shared_publish_availability(AvailabilityChange change)
 	database_state->availability_ring[next % lengthof(database_state->availability_ring)] = change;
 	pg_atomic_write_u64(&database_state->availability_changes, next);
 	decision_unlock();
+}
+
+/*
+ * How many times an item came to wait in a queue so far (no lock needed): a
+ * queue found empty stays empty until this moves (drain.c).
+ */
+uint64
+shared_queue_entries(void)
+{
+	return pg_atomic_read_u64(&shared_state()->queue_entries);
+}
+
+/* An item came to wait in a queue, or such a transaction committed (drain.c). */
+void
+shared_note_queue_entry(void)
+{
+	(void) pg_atomic_fetch_add_u64(&shared_state()->queue_entries, 1);
+}
+
+/*
+ * Has any channel of this database had a queue since the server started?
+ * Until one has, a change to the configuration drains nothing (drain.c).
+ */
+bool
+shared_queues_seen(void)
+{
+	return pg_atomic_read_u32(&shared_state()->queues_seen) != 0;
+}
+
+/* A channel has a queue (written, loaded or cached): see shared_queues_seen(). */
+void
+shared_note_queues(void)
+{
+	pg_atomic_write_u32(&shared_state()->queues_seen, 1);
 }
 
 /* How many availability changes were published so far (no lock needed). */

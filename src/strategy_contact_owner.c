@@ -4,9 +4,9 @@
  * The contact must have an owner and be tracked. An eligible owner gets the
  * item even when not available, and is then sent an owner_offline
  * notification. With no owner, an untracked contact, or an owner who is not
- * eligible for another reason than availability, the channel's fallback user
- * gets it when set and eligible (honouring only_available); otherwise the
- * item stays unassigned.
+ * eligible for another reason than availability (at capacity, too), the
+ * channel's fallback user gets it when set, eligible (honouring
+ * only_available) and under capacity; otherwise the item stays unassigned.
  */
 #include "hubroute.h"
 
@@ -69,30 +69,35 @@ try_fallback(const RoutingRequest *request, const char *why, UserInfo **chosen)
 }
 
 /*
- * Routes to the contact's owner, else to the fallback user, else nobody.
- * Returns the handle of the count it added, or -1.
+ * Routes to the contact's owner, else to the fallback user, else nobody;
+ * each only with room (capacity.c). Returns the handle of the count it
+ * added, or -1.
  */
 int
 strategy_contact_owner(const RoutingRequest *request, RoutingDecision *decision)
 {
 	UserInfo   *chosen = NULL;
 	char	   *why = try_owner(request, decision, &chosen);
+	bool		full;
 	int			effect;
 
 	decision->method = "contact_owner";
-	if (why != NULL)
+	if (why == NULL)
 	{
-		decision->reason = try_fallback(request, why, &chosen);
-		if (decision->reason != NULL)
-			return -1;
-		decision->method = "fallback";
-		decision->reason = psprintf("%s; fallback user", why);
+		effect = capacity_give_to(request, chosen, decision, &full);
+		if (!full)
+			return effect;
+		why = psprintf("owner %lld of contact %lld is at capacity", (long long) chosen->user_id,
+					   (long long) request->item->contact_id);
+		decision->notify_owner_offline = false;
 	}
-	decision->assigned = true;
-	decision->user_id = chosen->user_id;
-	(void) cache_user_load(chosen);
-	decision_lock();
-	effect = counters_gain_locked(request->kind, cache_user_load(chosen), 1, decision->at, NULL);
-	decision_unlock();
+	decision->reason = try_fallback(request, why, &chosen);
+	if (decision->reason != NULL)
+		return -1;
+	effect = capacity_give_to(request, chosen, decision, &full);
+	if (!full)
+		decision->method = "fallback";
+	decision->reason = full ? psprintf("%s; fallback user %lld is at capacity", why, (long long) chosen->user_id)
+		: psprintf("%s; fallback user", why);
 	return effect;
 }

@@ -248,7 +248,7 @@ SELECT g.grantee::regrole AS grantee, object, string_agg(privilege, ', ' ORDER B
           FROM pg_default_acl d, aclexplode(d.defaclacl) a) g
  WHERE g.grantee IN ('hubroute_internal'::regrole, 'hubroute_logger'::regrole)
  GROUP BY g.grantee, object
- ORDER BY 1::text, object;
+ ORDER BY object, g.grantee;
 -- They own nothing.
 SELECT count(*) AS owns_relations FROM pg_class
  WHERE relowner IN ('hubroute_internal'::regrole, 'hubroute_logger'::regrole);

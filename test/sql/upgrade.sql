@@ -1,4 +1,4 @@
--- The update path: 0.1 installed, then ALTER EXTENSION hubroute UPDATE,
+-- The update paths: 0.1 or 0.2 installed, then ALTER EXTENSION hubroute UPDATE,
 -- gives the same extension as a fresh install of the current version:
 -- every relation, column, default, constraint, index, trigger, function,
 -- view, policy, right, owner, extension member, table registered for
@@ -76,11 +76,19 @@ LANGUAGE sql AS $$
 $$;
 RESET check_function_bodies;
 
+-- From every release: 0.1 (through 0.2) and 0.2.
+CREATE TABLE public.updated (from_version text, kind text, name text, definition text);
 CREATE EXTENSION hubroute VERSION '0.1';
 ALTER EXTENSION hubroute UPDATE;
 SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'hubroute') AS updated_to_default
   FROM pg_extension WHERE extname = 'hubroute';
-CREATE TABLE public.updated AS SELECT * FROM public.hubroute_catalog();
+INSERT INTO public.updated SELECT '0.1', * FROM public.hubroute_catalog();
+DROP EXTENSION hubroute CASCADE;
+CREATE EXTENSION hubroute VERSION '0.2';
+ALTER EXTENSION hubroute UPDATE;
+SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'hubroute') AS updated_to_default
+  FROM pg_extension WHERE extname = 'hubroute';
+INSERT INTO public.updated SELECT '0.2', * FROM public.hubroute_catalog();
 DROP EXTENSION hubroute CASCADE;
 
 CREATE EXTENSION hubroute;
@@ -90,11 +98,17 @@ CREATE TABLE public.fresh AS SELECT * FROM public.hubroute_catalog();
 -- would compare equal).
 SELECT kind, count(*) > 0 AS listed FROM public.fresh GROUP BY kind ORDER BY kind;
 
--- What differs: nothing.
-(SELECT 'only after the update' AS side, * FROM public.updated EXCEPT SELECT 'only after the update', * FROM public.fresh)
-UNION ALL
-(SELECT 'only in a fresh install', * FROM public.fresh EXCEPT SELECT 'only in a fresh install', * FROM public.updated)
-ORDER BY 2, 3, 1;
+-- What differs, from either release: nothing.
+SELECT v.from_version, d.*
+  FROM (VALUES ('0.1'), ('0.2')) v(from_version),
+       LATERAL ((SELECT 'only after the update' AS side, u.kind, u.name, u.definition FROM public.updated u
+                  WHERE u.from_version = v.from_version
+                 EXCEPT SELECT 'only after the update', * FROM public.fresh)
+                UNION ALL
+                (SELECT 'only in a fresh install', * FROM public.fresh
+                 EXCEPT SELECT 'only in a fresh install', u.kind, u.name, u.definition FROM public.updated u
+                  WHERE u.from_version = v.from_version)) d
+ ORDER BY 1, 3, 4, 2;
 
 DROP TABLE public.updated, public.fresh;
 DROP FUNCTION public.hubroute_catalog();
