@@ -41,6 +41,7 @@ static SPIPlanPtr last_decision_plans[2];
 static SPIPlanPtr handoff_plans[2];		/* by as_hubroute */
 static SPIPlanPtr handoff_lock_plans[2];
 static SPIPlanPtr waiting_plans[2];
+static SPIPlanPtr waiting_lock_plans[2];
 static SPIPlanPtr queue_probe_plans[2];
 
 /* The owner change in progress for the item, or NULL. */
@@ -472,14 +473,14 @@ hubroute_route_conversation(PG_FUNCTION_ARGS)
 }
 
 /*
- * Locks the first item waiting in channel_id's queue after *cursor, in the
- * order the queue is served (highest priority, oldest, lowest id), skipping
- * items others have locked, and reads it into row (which owns what it
- * holds); the cursor moves past it. As the caller or, for hubroute's own
- * drain, as hubroute_logger. False when there is none.
+ * Reads the first item waiting in channel_id's queue after *cursor, in the
+ * order the queue is served (highest priority, oldest, lowest id), into row
+ * (which owns what it holds), without locking it; the cursor moves past it.
+ * As the caller or, for hubroute's own drain, as hubroute_logger. False
+ * when there is none.
  */
 bool
-assign_lock_waiting(ItemKind kind, int64 channel_id, QueueCursor *cursor, bool as_hubroute, ItemRow *row)
+assign_next_waiting(ItemKind kind, int64 channel_id, QueueCursor *cursor, bool as_hubroute, ItemRow *row)
 {
 	Oid			argtypes[4] = {INT8OID, INT4OID, TIMESTAMPTZOID, INT8OID};
 	Datum		values[4] = {Int64GetDatum(channel_id), Int32GetDatum(cursor->priority),
@@ -490,7 +491,7 @@ assign_lock_waiting(ItemKind kind, int64 channel_id, QueueCursor *cursor, bool a
 				 "   AND i.handled_by" EQ "'human'"
 				 "   AND (i.priority OPERATOR(pg_catalog.<) $2 OR (i.priority" EQ "$2"
 				 "        AND (i.created_at, i.id) OPERATOR(pg_catalog.>) ($3, $4)))"
-				 " ORDER BY i.priority DESC, i.created_at, i.id LIMIT 1 FOR UPDATE SKIP LOCKED",
+				 " ORDER BY i.priority DESC, i.created_at, i.id LIMIT 1",
 				 item_kind_info(kind)->table);
 	MemoryContext caller = CurrentMemoryContext;
 	InternalSql internal;
@@ -508,6 +509,31 @@ assign_lock_waiting(ItemKind kind, int64 channel_id, QueueCursor *cursor, bool a
 		cursor->created_at = row->created_at;
 		cursor->id = row->id;
 	}
+	return found;
+}
+
+/*
+ * Locks a waiting item read by assign_next_waiting() unless another
+ * transaction holds it, and reads it again into row; false when it is
+ * locked, or waits no more.
+ */
+bool
+assign_lock_waiting(ItemKind kind, ItemRow *row, bool as_hubroute)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(row->id)};
+	char	   *sql = waiting_lock_plans[kind] ? NULL :
+		psprintf(ITEM_LOCK_SELECT "%s i"
+				 " WHERE i.id" EQ "$1 AND i.owner_id IS NULL AND i.status" EQ "'open'"
+				 "   AND i.handled_by" EQ "'human' FOR UPDATE SKIP LOCKED",
+				 item_kind_info(kind)->table);
+	MemoryContext caller = CurrentMemoryContext;
+	InternalSql internal;
+	bool		found;
+
+	connect_as(as_hubroute, &internal);
+	found = read_locked_item(&waiting_lock_plans[kind], sql, 1, argtypes, values, kind, caller, row);
+	finish_as(as_hubroute, &internal);
 	return found;
 }
 

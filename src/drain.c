@@ -17,9 +17,11 @@
  * item, or the DBA who edited a rule, may not change owners.
  *
  * The protocol (next to locking.c's):
- *  1. A waiting item is locked FOR UPDATE SKIP LOCKED before it is decided:
- *     no item is handed out twice, and a drain never waits for a row. An
- *     item another transaction holds is left for the next drain.
+ *  1. A waiting item is locked FOR UPDATE SKIP LOCKED before it is decided,
+ *     and only when someone in the pool has room for it (a lock is held to
+ *     commit: one taken in vain would hide the item from other drains): no
+ *     item is handed out twice, and a drain never waits for a row. An item
+ *     another transaction holds is left for the next drain.
  *  2. The decision is an ordinary routing decision (route.c), under the
  *     decision lock, with capacity as an eligibility filter (capacity.c).
  *     A user has room when its open items, as the transaction sees them,
@@ -91,11 +93,12 @@ channel_item_kind(const ChannelInfo *channel)
 }
 
 /*
- * May anyone in the channel's pool take an item now, skills aside? Only a
- * users_and_teams rule can tell without the item.
+ * May anyone in the channel's pool take item (NULL: skills aside) now? Only
+ * a users_and_teams rule can tell before deciding; for it, an item is
+ * locked only when someone has room.
  */
 static bool
-pool_has_room(ChannelInfo *channel)
+pool_has_room(ChannelInfo *channel, const ItemRow *item)
 {
 	CandidateQuery query;
 	const Candidate *candidates;
@@ -104,7 +107,7 @@ pool_has_room(ChannelInfo *channel)
 
 	if (channel->rule.assign_to != ASSIGN_USERS_AND_TEAMS)
 		return true;
-	candidate_query_init(&query, channel, &channel->targets, NULL, channel->rule.only_available);
+	candidate_query_init(&query, channel, &channel->targets, item, channel->rule.only_available);
 	candidates = candidates_select(&query, &count);
 	decision_lock_shared();
 	for (int i = 0; i < count && !room; i++)
@@ -135,7 +138,7 @@ drain_queue(int64 channel_id, bool as_hubroute, int max_passed_over)
 	uint64		entries;
 	int			assigned = 0;
 	int			passed_over = 0;
-	bool		skipped = false;
+	bool		found_any = false;
 
 	cache_refresh();
 	channel = cache_channel(channel_id);
@@ -144,7 +147,7 @@ drain_queue(int64 channel_id, bool as_hubroute, int max_passed_over)
 		return 0;
 	/* Read before looking: an item that comes to wait meanwhile moves it. */
 	entries = queue_entries();
-	if (channel->queue_empty_as_of == entries + 1 || !pool_has_room(channel))
+	if (channel->queue_empty_as_of == entries + 1 || !pool_has_room(channel, NULL))
 		return 0;
 	kind = channel_item_kind(channel);
 	for (;;)
@@ -152,23 +155,31 @@ drain_queue(int64 channel_id, bool as_hubroute, int max_passed_over)
 		ItemRow		row;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!assign_lock_waiting(kind, channel_id, &cursor, as_hubroute, &row))
+		if (!assign_next_waiting(kind, channel_id, &cursor, as_hubroute, &row))
 			break;
-		if (assign_from_queue(kind, &row, as_hubroute))
-		{
-			assigned++;
-			passed_over = 0;
-			continue;
-		}
-		skipped = true;
 		/* The copy may have been built again meanwhile. */
+		channel = cache_channel(channel_id);
+		if (channel == NULL)
+			return assigned;
+		found_any = true;
+		if (pool_has_room(channel, &row))
+		{
+			if (!assign_lock_waiting(kind, &row, as_hubroute))
+				continue;		/* another transaction holds it: the next drain's */
+			if (assign_from_queue(kind, &row, as_hubroute))
+			{
+				assigned++;
+				passed_over = 0;
+				continue;
+			}
+		}
 		channel = cache_channel(channel_id);
 		if (channel == NULL || pool_is_full(channel, &row) ||
 			(max_passed_over >= 0 && ++passed_over >= max_passed_over))
 			return assigned;
 	}
 	channel = cache_channel(channel_id);
-	if (channel != NULL && !skipped && assigned == 0 && !assign_queue_has_items(kind, channel_id, as_hubroute))
+	if (channel != NULL && !found_any && !assign_queue_has_items(kind, channel_id, as_hubroute))
 	{
 		channel->queue_empty_as_of = entries + 1;
 		empty_noted = true;

@@ -566,8 +566,9 @@ typedef struct QueueCursor
 	int64		id;
 } QueueCursor;
 
-extern bool assign_lock_waiting(ItemKind kind, int64 channel_id, QueueCursor *cursor, bool as_hubroute,
+extern bool assign_next_waiting(ItemKind kind, int64 channel_id, QueueCursor *cursor, bool as_hubroute,
 								ItemRow *row);
+extern bool assign_lock_waiting(ItemKind kind, ItemRow *row, bool as_hubroute);
 extern bool assign_from_queue(ItemKind kind, const ItemRow *row, bool as_hubroute);
 extern bool assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 							 bool check_owner, bool check_team, bool quietly);
