@@ -1,4 +1,4 @@
--- test/pgtap/errors.sql: every documented error of hubroute (SPEC §1, §3, §4, §5),
+-- test/pgtap/errors.sql: every documented error of hubroute (SPEC §1, §3, §4, §5, §6),
 -- with its exact SQLSTATE and message, the valid counterpart of several, and
 -- proof that a refused statement leaves the stored rows as they were.
 --
@@ -12,7 +12,7 @@
 BEGIN;
 CREATE EXTENSION hubroute;
 
-SELECT plan(141);
+SELECT plan(147);
 
 -------------------------------------------------------------------------------
 -- Fixture
@@ -682,6 +682,33 @@ SELECT throws_ok(
     $$SELECT hubroute.channel_is_open(999)$$,
     'P0002', 'channel 999 does not exist',
     'channel_is_open(): a channel that does not exist');
+
+-------------------------------------------------------------------------------
+-- Capacity, the queue and events (SPEC §6)
+-------------------------------------------------------------------------------
+SELECT throws_ok(
+    $$UPDATE hubroute.users SET ticket_capacity = -1 WHERE id = 1$$,
+    '23514', 'invalid value for hubroute.users.ticket_capacity: -1',
+    'users: a negative ticket_capacity is refused');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.users (id, name, seat, conversation_capacity) VALUES (70, 'Neg', 'sales', -2)$$,
+    '23514', 'invalid value for hubroute.users.conversation_capacity: -2',
+    'users: a negative conversation_capacity is refused');
+SELECT lives_ok(
+    $$UPDATE hubroute.users SET ticket_capacity = 0, conversation_capacity = NULL WHERE id = 1$$,
+    'users: a capacity of 0, or none, is accepted');
+SELECT throws_ok(
+    $$SELECT hubroute.drain(999)$$,
+    'P0002', 'channel 999 does not exist',
+    'drain: a channel that does not exist');
+SELECT throws_ok(
+    $$SET LOCAL hubroute.notify_channel = '$$ || repeat('x', 64) || $$'$$,
+    '22023', 'invalid value for parameter "hubroute.notify_channel": "' || repeat('x', 64) || '"',
+    'notify_channel: a name longer than a channel name may be');
+SELECT throws_ok(
+    $$INSERT INTO hubroute.tickets (channel_id, subject, priority) VALUES (10, 'too high', 40000)$$,
+    '22003', 'smallint out of range',
+    'tickets: a priority must be a smallint');
 
 -------------------------------------------------------------------------------
 -- A refused row in a multi-row statement keeps none of the rows

@@ -13,7 +13,7 @@
 BEGIN;
 CREATE EXTENSION hubroute;
 
-SELECT plan(335);
+SELECT plan(371);
 
 -- Tables and columns
 
@@ -382,6 +382,44 @@ SELECT has_function('hubroute', 'route_ticket', ARRAY['bigint'], 'hubroute.route
 SELECT function_returns('hubroute', 'route_ticket', ARRAY['bigint'], 'bigint', 'hubroute.route_ticket(bigint) returns bigint');
 SELECT has_function('hubroute', 'route_conversation', ARRAY['bigint'], 'hubroute.route_conversation(bigint) exists');
 SELECT function_returns('hubroute', 'route_conversation', ARRAY['bigint'], 'bigint', 'hubroute.route_conversation(bigint) returns bigint');
+
+-- Capacity, the waiting queue and events (SPEC §6)
+SELECT has_column('hubroute', 'users', 'ticket_capacity', 'hubroute.users.ticket_capacity exists');
+SELECT col_type_is('hubroute', 'users', 'ticket_capacity', 'integer', 'hubroute.users.ticket_capacity is integer');
+SELECT col_is_null('hubroute', 'users', 'ticket_capacity', 'hubroute.users.ticket_capacity allows NULL');
+SELECT has_column('hubroute', 'users', 'conversation_capacity', 'hubroute.users.conversation_capacity exists');
+SELECT col_type_is('hubroute', 'users', 'conversation_capacity', 'integer', 'hubroute.users.conversation_capacity is integer');
+SELECT col_is_null('hubroute', 'users', 'conversation_capacity', 'hubroute.users.conversation_capacity allows NULL');
+SELECT has_column('hubroute', 'channels', 'queue', 'hubroute.channels.queue exists');
+SELECT col_type_is('hubroute', 'channels', 'queue', 'boolean', 'hubroute.channels.queue is boolean');
+SELECT col_not_null('hubroute', 'channels', 'queue', 'hubroute.channels.queue is NOT NULL');
+SELECT col_default_is('hubroute', 'channels', 'queue', false, 'hubroute.channels.queue defaults to false');
+SELECT has_column('hubroute', 'tickets', 'priority', 'hubroute.tickets.priority exists');
+SELECT col_type_is('hubroute', 'tickets', 'priority', 'smallint', 'hubroute.tickets.priority is smallint');
+SELECT col_not_null('hubroute', 'tickets', 'priority', 'hubroute.tickets.priority is NOT NULL');
+SELECT col_default_is('hubroute', 'tickets', 'priority', '0'::smallint, 'hubroute.tickets.priority defaults to 0');
+SELECT has_column('hubroute', 'conversations', 'priority', 'hubroute.conversations.priority exists');
+SELECT col_type_is('hubroute', 'conversations', 'priority', 'smallint', 'hubroute.conversations.priority is smallint');
+SELECT col_not_null('hubroute', 'conversations', 'priority', 'hubroute.conversations.priority is NOT NULL');
+SELECT col_default_is('hubroute', 'conversations', 'priority', '0'::smallint, 'hubroute.conversations.priority defaults to 0');
+SELECT has_view('hubroute', 'queue', 'hubroute.queue is a view');
+SELECT has_column('hubroute', 'queue', 'kind', 'hubroute.queue.kind exists');
+SELECT col_type_is('hubroute', 'queue', 'kind', 'text', 'hubroute.queue.kind is text');
+SELECT has_column('hubroute', 'queue', 'id', 'hubroute.queue.id exists');
+SELECT col_type_is('hubroute', 'queue', 'id', 'bigint', 'hubroute.queue.id is bigint');
+SELECT has_column('hubroute', 'queue', 'channel_id', 'hubroute.queue.channel_id exists');
+SELECT col_type_is('hubroute', 'queue', 'channel_id', 'bigint', 'hubroute.queue.channel_id is bigint');
+SELECT has_column('hubroute', 'queue', 'priority', 'hubroute.queue.priority exists');
+SELECT col_type_is('hubroute', 'queue', 'priority', 'smallint', 'hubroute.queue.priority is smallint');
+SELECT has_column('hubroute', 'queue', 'created_at', 'hubroute.queue.created_at exists');
+SELECT col_type_is('hubroute', 'queue', 'created_at', 'timestamp with time zone', 'hubroute.queue.created_at is timestamp with time zone');
+SELECT has_column('hubroute', 'queue', 'waiting_since', 'hubroute.queue.waiting_since exists');
+SELECT col_type_is('hubroute', 'queue', 'waiting_since', 'timestamp with time zone', 'hubroute.queue.waiting_since is timestamp with time zone');
+SELECT has_column('hubroute', 'queue', 'reason', 'hubroute.queue.reason exists');
+SELECT col_type_is('hubroute', 'queue', 'reason', 'text', 'hubroute.queue.reason is text');
+SELECT has_function('hubroute', 'drain', ARRAY['bigint'], 'hubroute.drain(bigint) exists');
+SELECT function_returns('hubroute', 'drain', ARRAY['bigint'], 'integer', 'hubroute.drain(bigint) returns integer');
+SELECT is(current_setting('hubroute.notify_channel'), '', 'hubroute.notify_channel is empty by default');
 
 -- Extension properties (SPEC §1)
 SELECT results_eq($$SELECT extrelocatable FROM pg_catalog.pg_extension WHERE extname = 'hubroute'$$, $$VALUES (false)$$, 'hubroute is not relocatable');
