@@ -224,6 +224,9 @@ drain_queues(List *ids)
 	int			i = 0;
 	ListCell   *cell;
 
+	/* A restore changes nothing while it loads (decision_log.c). */
+	if (ids == NIL || restore_in_progress())
+		return;
 	foreach(cell, ids)
 		channel_ids[i++] = *(int64 *) lfirst(cell);
 	for (i = 0; i < count; i++)

@@ -19,19 +19,21 @@ $node->start;
 $node->safe_psql('postgres', 'CREATE DATABASE source');
 $node->safe_psql('source', q{
 	CREATE EXTENSION hubroute;
-	INSERT INTO hubroute.users (id, name, seat, available) VALUES
-		(1, 'Ann', 'service', true), (2, 'Bob', 'service', true), (3, 'Cid', 'service', true),
-		(4, 'Dee', 'service', false);
+	INSERT INTO hubroute.users (id, name, seat, available, ticket_capacity) VALUES
+		(1, 'Ann', 'service', true, 3), (2, 'Bob', 'service', true, 3), (3, 'Cid', 'service', true, NULL),
+		(4, 'Dee', 'service', false, NULL);
 	INSERT INTO hubroute.teams (id, name) VALUES (1, 'Support');
 	INSERT INTO hubroute.team_members (team_id, user_id) VALUES (1, 1), (1, 2);
 	INSERT INTO hubroute.workspaces VALUES (1, 'Help desk', 'helpdesk'), (2, 'Inbox', 'inbox');
-	INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to, distribution) VALUES
-		(10, 1, 'email', 'support@', 'users_and_teams', 'balanced'),
-		(11, 1, 'form', 'form', 'users_and_teams', 'round_robin'),
-		(12, 1, 'chat', 'by owner', 'contact_owner', NULL),
-		(13, 1, 'email', 'waiting room', 'nobody', NULL),
-		(20, 2, 'chat', 'chat', 'users_and_teams', NULL),
-		(21, 2, 'chat', 'nobody', 'nobody', NULL);
+	-- Channel 10 has a queue: Ann and Bob (capacity 3) take six of its
+	-- tickets, the others wait, and the restore hands none of them over.
+	INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to, distribution, queue) VALUES
+		(10, 1, 'email', 'support@', 'users_and_teams', 'balanced', true),
+		(11, 1, 'form', 'form', 'users_and_teams', 'round_robin', false),
+		(12, 1, 'chat', 'by owner', 'contact_owner', NULL, false),
+		(13, 1, 'email', 'waiting room', 'nobody', NULL, false),
+		(20, 2, 'chat', 'chat', 'users_and_teams', NULL, false),
+		(21, 2, 'chat', 'nobody', 'nobody', NULL, false);
 	INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES
 		(10, 1), (10, 2), (11, 2), (11, 3), (20, 1), (20, 3);
 	INSERT INTO hubroute.channel_targets (channel_id, team_id) VALUES (11, 1);
