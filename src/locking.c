@@ -57,6 +57,18 @@
  *     AddinShmemInitLock (lock_shared_memory_setup()); a backend attaches to
  *     its database's current slot tables under the decision lock, shared.
  *
+ *  8. Queues (drain.c states the whole protocol). A drain locks a waiting
+ *     item as SELECT ... FOR UPDATE SKIP LOCKED would, to commit, and never
+ *     waits for one: an item another transaction holds is left to the next
+ *     drain. It locks one only when someone in the item's pool has room
+ *     (read under the decision lock, shared), so that no lock is held in
+ *     vain. Room is read from the counts of rule 1 with rule 2's closes, so
+ *     room another transaction has not committed is never used; room only
+ *     the drain's own transaction made is used with the count at commit.
+ *     The change that made room is the application's own statement: a drain
+ *     adds no wait to it, and a change to the configuration drains at the
+ *     end of its statement, after its row triggers.
+ *
  * So a routing statement waits only where the application's own statements
  * would: for a row lock route_ticket() takes as an UPDATE would, for a
  * referenced row being deleted as a foreign key would, and behind a
