@@ -146,3 +146,34 @@ SELECT c.subject, hubroute.channel_is_open(24, c.created_at) AS open, coalesce(u
   LEFT JOIN hubroute.users u ON u.id = c.owner_id
   JOIN hubroute.assignments a ON a.conversation_id = c.id
  WHERE c.id IN (600, 601) ORDER BY c.id;
+
+\echo '== Capacity and the waiting queue: a close hands the next ticket over =='
+-- A priority desk served by Anouk and Bram, each with a capacity of the
+-- open tickets they have now: what nobody can take waits in the channel's
+-- queue, highest priority first.
+INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to, distribution, queue)
+VALUES (13, 1, 'email', 'priority desk (queue)', 'users_and_teams', 'balanced', true);
+INSERT INTO hubroute.channel_targets (channel_id, user_id) VALUES (13, 1), (13, 2);
+UPDATE hubroute.users u SET ticket_capacity = l.open_tickets
+  FROM hubroute.user_load l WHERE l.user_id = u.id AND u.id IN (1, 2);
+SELECT u.name, l.open_tickets, u.ticket_capacity
+  FROM hubroute.users u JOIN hubroute.user_load l ON l.user_id = u.id WHERE u.id IN (1, 2) ORDER BY u.id;
+INSERT INTO hubroute.tickets (channel_id, subject, priority) VALUES
+    (13, 'Printer jam', 0), (13, 'Site down', 9), (13, 'Password reset', 0);
+\echo 'Both are at capacity: the new tickets wait (hubroute.queue, in the order they will be served):'
+SELECT q.id, t.subject, q.priority, q.reason
+  FROM hubroute.queue q JOIN hubroute.tickets t ON t.id = q.id ORDER BY q.priority DESC, q.created_at, q.id;
+\echo 'Bram closes a ticket; in the same transaction the queue hands him the most urgent one:'
+BEGIN;
+UPDATE hubroute.tickets SET status = 'closed'
+ WHERE id = (SELECT min(id) FROM hubroute.tickets WHERE owner_id = 2 AND status = 'open');
+SELECT t.subject, u.name AS owner, a.method, a.reason
+  FROM hubroute.tickets t JOIN hubroute.users u ON u.id = t.owner_id
+  JOIN hubroute.assignments a ON a.ticket_id = t.id AND a.user_id = t.owner_id
+ WHERE t.channel_id = 13 AND a.reason LIKE 'from the queue%';
+COMMIT;
+\echo 'Anouk takes one more ticket: the next waiting one is hers at once:'
+UPDATE hubroute.users SET ticket_capacity = ticket_capacity + 1 WHERE id = 1;
+SELECT t.subject, coalesce(u.name, '(waiting)') AS owner
+  FROM hubroute.tickets t LEFT JOIN hubroute.users u ON u.id = t.owner_id
+ WHERE t.channel_id = 13 ORDER BY t.id;
