@@ -206,16 +206,16 @@ SELECT f.name, p.oid IS NOT NULL AS exists,
                ('item_count'), ('message_reply'), ('rebuild_counters'),
                ('item_truncated'), ('log_changed'), ('config_changed'), ('item_reference_guard'),
                ('routing_load'), ('routing_load_check'), ('shared_memory'),
-               ('routing_cache'), ('distributions')) f(name)
+               ('routing_cache'), ('distributions'), ('require_capacity'), ('config_drain')) f(name)
   LEFT JOIN pg_proc p ON p.proname = f.name AND p.pronamespace = 'hubroute'::regnamespace
  ORDER BY f.name;
 
 -- ... nor is any other function outside the public API (SPEC: route_ticket,
--- route_conversation, handoff): no rows.
+-- route_conversation, handoff, drain): no rows.
 SELECT p.oid::regprocedure AS non_api_function_executable_by_public
   FROM pg_proc p
  WHERE p.pronamespace = 'hubroute'::regnamespace
-   AND p.proname NOT IN ('route_ticket', 'route_conversation', 'handoff')
+   AND p.proname NOT IN ('route_ticket', 'route_conversation', 'handoff', 'drain')
    AND has_function_privilege('public', p.oid, 'EXECUTE')
  ORDER BY 1::text;
 
