@@ -99,6 +99,25 @@ SELECT hubroute.drain(99);
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS still_waiting FROM hubroute.queue;
 
+-- A savepoint rolled back takes its close and its handover back; a
+-- multi-row close hands over one waiting ticket per ticket closed (Bob is
+-- still away: k3 waits).
+UPDATE hubroute.users SET ticket_capacity = 1 WHERE id IN (1, 2);
+UPDATE hubroute.users SET available = false WHERE id = 3;
+INSERT INTO hubroute.tickets (channel_id, subject) SELECT 10, 'k' || g FROM generate_series(1, 3) g;
+BEGIN;
+SAVEPOINT before_close;
+UPDATE hubroute.tickets SET status = 'closed' WHERE owner_id = 1 AND status = 'open';
+SELECT count(*) AS handed_to_ann FROM hubroute.tickets WHERE subject LIKE 'k%' AND owner_id = 1;
+ROLLBACK TO SAVEPOINT before_close;
+SELECT count(*) AS handed_after_rollback FROM hubroute.tickets WHERE subject LIKE 'k%' AND owner_id IS NOT NULL;
+COMMIT;
+SELECT * FROM hubroute.routing_load_check();
+UPDATE hubroute.users SET ticket_capacity = 2 WHERE id IN (1, 2);
+UPDATE hubroute.tickets SET status = 'closed' WHERE owner_id IN (1, 2) AND status = 'open';
+SELECT subject, owner FROM owners WHERE subject LIKE 'k%';
+SELECT name, open_tickets FROM hubroute.user_load WHERE user_id IN (1, 2) ORDER BY user_id;
+
 -- The log: one row per decision handed out from the queue, by the
 -- distribution, and nothing for a drain that found no one.
 SELECT a.method, count(*) FROM hubroute.assignments a WHERE a.reason LIKE 'from the queue:%' GROUP BY 1;
