@@ -19,9 +19,56 @@
 # (BENCH_TOGGLES changes of availability a second) and, in noop-4c,
 # statements that change nothing routing reads run at the same rate.
 # "rebuild" times full builds of the routing cache for a big configuration.
-# Then prints a table and the targets (PASS/FAIL), and writes
-# bench/results/ (latest.csv, tps.png, report.txt, pgbench logs),
-# bench/RESULTS.md and bench/tps.png.
+#
+# SPEC §6 (capacity, the waiting queue, events). cap-, close- and handover-Nc
+# use one channel of BENCH_USERS users (the set "queue"); each variant
+# starts from its own state (bench.reset(), then what it needs loaded):
+#   cap-Nc       routed inserts; cap: the channel has queue = true (empty)
+#                and every user a ticket capacity never reached (CAP_HIGH);
+#                nocap: the same channel without queue or capacities.
+#                Target (1c and 8c): cap >= 0.95 x nocap.
+#   close-Nc     one close (UPDATE ... SET status = 'closed') a transaction
+#                of the open tickets loaded before the run, in id order, so
+#                that every close closes one (CLOSES_PER_SECOND per second
+#                of run, twice that with more clients); close_cap: their
+#                owners have a capacity (CAP_HIGH), the channel a queue,
+#                empty; close: no capacities, no queue anywhere.
+#                Target (1c): close_cap >= 0.95 x close.
+#   handover-Nc  handover: every user at its capacity (HANDOVER_CAPACITY
+#                open tickets) and HANDOVERS_PER_SECOND waiting tickets per
+#                second of run in the queue, so every close hands one over;
+#                close_insert: the application's way without a queue, one
+#                close and one routed insert in one transaction, no queue,
+#                no capacities. Target (1c): handover >= 0.5 x close_insert.
+#   notify-Nc    routed inserts on the hot channel; notify: the pgbench
+#                sessions run with hubroute.notify_channel = NOTIFY_CHANNEL
+#                (PGOPTIONS), so every insert NOTIFYs at commit; hubroute:
+#                without. No target: the ratio is reported (INFO). Nobody
+#                LISTENs: PostgreSQL still writes every notification into
+#                its queue at commit, under one lock for the whole cluster.
+#   drain        DRAIN_TICKETS tickets wait in the queue of a channel whose
+#                pool is DRAIN_AGENTS agents, all away, ticket capacity
+#                DRAIN_CAPACITY each; they come back one at a time
+#                (UPDATE hubroute.users SET available = true WHERE id = ...,
+#                each its own transaction, bench.drain_bring_back()), which
+#                hands every waiting ticket over. Meanwhile one more session
+#                inserts routed tickets on the hot channel, DRAIN_PAUSE_MS
+#                apart, and times each insert and its commit in the server
+#                (bench.insert_beside()). Targets: the whole drain in
+#                < DRAIN_LIMIT_S s; an insert beside it waits no longer than
+#                an ordinary insert does: the longest of the inserts that
+#                ran while the drain ran is below DRAIN_INSERT_FACTOR x the
+#                median of all its inserts, or below DRAIN_INSERT_FLOOR_MS ms
+#                (a bound that scheduling on a small, busy machine stays
+#                under; the drain of a whole agent, DRAIN_CAPACITY items, is
+#                not the bound). Reports the time per drained item (total /
+#                DRAIN_TICKETS) and the slowest agent, and checks that the
+#                queue is empty, every agent holds DRAIN_CAPACITY open
+#                tickets and hubroute.routing_load_check() is empty.
+#
+# Then prints a table and the targets (PASS/FAIL; INFO: a cost reported
+# with no target), and writes bench/results/ (latest.csv, tps.png,
+# report.txt, pgbench logs), bench/RESULTS.md and bench/tps.png.
 #
 # Environment (default):
 #   BENCH_SECONDS (10)              length of every pgbench run
@@ -38,7 +85,8 @@
 #   BENCH_CONTACTS (1000)           tracked contacts of the contact-owner channel
 #   BENCH_MEMORY_INSERTS (200000)   inserts of the memory test (more than 1000)
 #   BENCH_SCENARIOS (all)           comma-separated subset, e.g. "10ch-1c,hot-8c,memory";
-#                                   a scenario is SET-Nc (N clients), "memory" or "rebuild"
+#                                   a scenario is SET-Nc (N clients), "memory", "rebuild"
+#                                   or "drain"
 #   HUBROUTE_BENCH_SKIP_BUILD=1     use the hubroute already installed
 #
 # Exit status: 0 when the runner worked, whatever the targets say; 1 when a
@@ -90,6 +138,19 @@ REBUILD_LIMIT_MS=100
 RULES=(balanced least_busy random round_robin contact_owner)
 MEMORY_FIRST=1000
 MEMORY_LIMIT=1048576
+# SPEC §6 (see the header).
+CAP_HIGH=1000000                  # a capacity no run reaches
+CLOSES_PER_SECOND=40000           # tickets loaded per second of a close run
+HANDOVER_CAPACITY=10              # open tickets of every user in handover
+HANDOVERS_PER_SECOND=15000        # waiting tickets per second of a handover run
+NOTIFY_CHANNEL=hubroute_events
+DRAIN_AGENTS=100
+DRAIN_CAPACITY=100
+DRAIN_TICKETS=$((DRAIN_AGENTS * DRAIN_CAPACITY))
+DRAIN_LIMIT_S=10
+DRAIN_PAUSE_MS=1
+DRAIN_INSERT_FACTOR=10
+DRAIN_INSERT_FLOOR_MS=50
 
 RESULTS_DIR=bench/results
 RAW=$RESULTS_DIR/raw.csv          # scenario,clients,variant,tps,spread,status
@@ -97,6 +158,7 @@ CHECKS=$RESULTS_DIR/checks.txt    # one line per problem found after a run
 MEMORY=$RESULTS_DIR/memory.txt    # variant bytes_after_first bytes_at_end
 BACKGROUND=$RESULTS_DIR/background.txt  # scenario variant statements_per_second
 REBUILD=$RESULTS_DIR/rebuild.txt  # build times in ms, one per line
+DRAIN=$RESULTS_DIR/drain.txt      # the drain scenario's figures: name value, one a line
 REPORT=$RESULTS_DIR/report.txt    # what is printed at the end
 ERRORS=0
 
@@ -131,7 +193,8 @@ default_scenarios() {
     for rule in "${RULES[@]}"; do
         printf '%s\n' "rule-$rule-1c" "rule-$rule-8c"
     done
-    printf '%s\n' chat-1c call-1c chat-8c call-8c handoff-1c handoff-8c desk-4c churn-4c noop-4c memory rebuild
+    printf '%s\n' chat-1c call-1c chat-8c call-8c handoff-1c handoff-8c desk-4c churn-4c noop-4c
+    printf '%s\n' cap-1c cap-8c close-1c handover-1c notify-1c notify-8c drain memory rebuild
 }
 
 # Is $1 a set of inbox channels (conversations: chat, call)?
@@ -148,13 +211,14 @@ is_pool() {
     return 1
 }
 
-# Sets SC_CLIENTS, SC_SET (channel set), SC_LOAD (empty or rows),
-# SC_VARIANTS and SC_BESIDE (a pgbench script run beside the inserts, or
-# nothing) for scenario $1; fails on a name it does not know.
+# Sets SC_CLIENTS, SC_SET (channel set), SC_LOAD (empty, rows, or variant:
+# each variant from its own state, prepare_variant), SC_VARIANTS and
+# SC_BESIDE (a pgbench script run beside the inserts, or nothing) for
+# scenario $1; fails on a name it does not know.
 scenario_parse() {
     local name=$1 prefix=${1%-*} clients=${1##*-}
     if [[ $name != *-* || ! $clients =~ ^[1-9][0-9]*c$ ]]; then
-        _hubroute_err "unknown scenario '$name' (SET-Nc, memory or rebuild)"
+        _hubroute_err "unknown scenario '$name' (SET-Nc, memory, rebuild or drain)"
         return 1
     fi
     SC_CLIENTS=${clients%c}
@@ -176,8 +240,12 @@ scenario_parse() {
         "$ROWS_LABEL") SC_SET=$MULTI SC_LOAD=rows SC_VARIANTS="plain hubroute" ;;
         rule-balanced | rule-least_busy | rule-random | rule-round_robin | rule-contact_owner)
             SC_VARIANTS="plain hubroute" ;;
+        cap) SC_SET=queue SC_LOAD=variant SC_VARIANTS="nocap cap" ;;
+        close) SC_SET=queue SC_LOAD=variant SC_VARIANTS="close close_cap" ;;
+        handover) SC_SET=queue SC_LOAD=variant SC_VARIANTS="close_insert handover" ;;
+        notify) SC_SET=hot SC_LOAD=variant SC_VARIANTS="hubroute notify" ;;
         *)
-            _hubroute_err "unknown scenario '$name': SET is one of $MULTI, hot, ${POOLS[*]}, empty, $ROWS_LABEL, rule-{${RULES[*]}}, chat, call, handoff, desk, churn, noop"
+            _hubroute_err "unknown scenario '$name': SET is one of $MULTI, hot, ${POOLS[*]}, empty, $ROWS_LABEL, rule-{${RULES[*]}}, chat, call, handoff, desk, churn, noop, cap, close, handover, notify"
             return 1 ;;
     esac
 }
@@ -219,7 +287,7 @@ parse_settings() {
     fi
     mapfile -t SCENARIOS <<<"$list"
     for name in "${SCENARIOS[@]}"; do
-        [ "$name" = memory ] || [ "$name" = rebuild ] || scenario_parse "$name" || exit 2
+        [ "$name" = memory ] || [ "$name" = rebuild ] || [ "$name" = drain ] || scenario_parse "$name" || exit 2
     done
 }
 
@@ -240,13 +308,17 @@ setup_database() {
     psql_bench -v multi="$MULTI" -v channels="$BENCH_CHANNELS" -v users="$BENCH_USERS" \
         -v pools="$BENCH_POOLS" -v contacts="$BENCH_CONTACTS" \
         -v desk_channels="$BENCH_DESK_CHANNELS" -v desk_users="$BENCH_DESK_USERS" \
-        -f bench/setup.sql >/dev/null
+        -v drain_users="$DRAIN_AGENTS" -f bench/setup.sql >/dev/null
 }
 
 # Empties every item table, loads the old tickets when $1 is "rows", and
-# vacuums, so that a scenario starts from what it says.
+# vacuums, so that a scenario starts from what it says ("variant": each
+# variant starts from its own, prepare_variant).
 prepare_state() {
     local started=$SECONDS
+    if [ "$1" = variant ]; then
+        return 0
+    fi
     psql_bench -c 'CALL bench.reset()'
     if [ "$1" = rows ]; then
         say "loading $BENCH_ROWS existing tickets into hubroute.tickets and bench.plain_tickets"
@@ -255,6 +327,53 @@ prepare_state() {
     psql_bench -c 'VACUUM ANALYZE'
     if [ "$1" = rows ]; then
         say "loaded and vacuumed in $((SECONDS - started)) s"
+    fi
+}
+
+# The state variant $1 of a SPEC §6 scenario starts from ($2 clients):
+# empty tables and no capacity or queue anywhere (bench.reset()), then what
+# the header says; vacuumed.
+prepare_variant() {
+    local variant=$1 clients=$2 setup=()
+    local owned=$((BENCH_USERS * HANDOVER_CAPACITY))
+    local to_close=$((BENCH_SECONDS * CLOSES_PER_SECOND * (clients < 2 ? 1 : 2)))
+    case $variant in
+        cap) setup=(-c "CALL bench.queue_config('queue', $CAP_HIGH, true)") ;;
+        close | close_insert) setup=(-c "CALL bench.load_open_tickets('queue', $to_close)") ;;
+        close_cap)
+            setup=(-c "CALL bench.load_open_tickets('queue', $to_close)"
+                   -c "CALL bench.queue_config('queue', $CAP_HIGH, true)") ;;
+        handover)
+            setup=(-c "CALL bench.load_open_tickets('queue', $owned)"
+                   -c "CALL bench.queue_config('queue', $HANDOVER_CAPACITY, true)"
+                   -c "CALL bench.fill_queue('queue', $((BENCH_SECONDS * HANDOVERS_PER_SECOND)))") ;;
+    esac
+    psql_bench -c 'CALL bench.reset()' "${setup[@]}" -c 'VACUUM ANALYZE'
+}
+
+# The pgbench script of variant $2 on channel set $1.
+variant_script() {
+    local set=$1 variant=$2
+    case $variant in
+        nocap | cap | notify) echo bench/pgbench/hubroute.sql ;;
+        close | close_cap | handover) echo bench/pgbench/close.sql ;;
+        *)
+            if [ "$set" = rule-contact_owner ]; then
+                echo "bench/pgbench/${variant}_contact.sql"
+            elif [ "$set" = agent ]; then
+                echo "bench/pgbench/${variant}_handoff.sql"
+            elif is_inbox_set "$set"; then
+                echo "bench/pgbench/${variant}_conversation.sql"
+            else
+                echo "bench/pgbench/$variant.sql"
+            fi ;;
+    esac
+}
+
+# PGOPTIONS for the pgbench sessions of variant $1 (nothing for most).
+variant_pgoptions() {
+    if [ "$1" = notify ]; then
+        echo "-c hubroute.notify_channel=$NOTIFY_CHANNEL"
     fi
 }
 
@@ -304,25 +423,21 @@ finish_beside() {
 
 # One pgbench run of variant $4 in scenario $1 ($2 clients, channel set $3),
 # with script $5 (or nothing) running beside it; then the spread and the
-# checks; appends a line to $RAW.
+# checks; appends a line to $RAW. Every script gets -D closed=0 and
+# clients=N besides PGBENCH_VARS (close.sql numbers its closes with them).
 run_variant() {
     local scenario=$1 clients=$2 set=$3 variant=$4 beside=$5
-    local script=bench/pgbench/$variant.sql log=$RESULTS_DIR/pgbench/$scenario-$variant.log
+    local script log=$RESULTS_DIR/pgbench/$scenario-$variant.log
     local beside_log=$RESULTS_DIR/pgbench/$scenario-$variant-$beside.log
-    local rc=0 tps spread=- status=ok problems
-    if [ "$set" = rule-contact_owner ]; then
-        script=bench/pgbench/${variant}_contact.sql
-    elif [ "$set" = agent ]; then
-        script=bench/pgbench/${variant}_handoff.sql
-    elif is_inbox_set "$set"; then
-        script=bench/pgbench/${variant}_conversation.sql
-    fi
+    local rc=0 tps spread=- status=ok problems transactions
+    script=$(variant_script "$set" "$variant")
     psql_bench -c CHECKPOINT
     if [ -n "$beside" ]; then
         start_beside "$beside" "$beside_log"
     fi
+    PGOPTIONS=$(variant_pgoptions "$variant") \
     pgbench -n -M prepared -T "$BENCH_SECONDS" -c "$clients" -j $((clients < 2 ? clients : 2)) \
-        -f "$script" "${PGBENCH_VARS[@]}" "$DB" </dev/null >"$log" 2>&1 || rc=$?
+        -f "$script" "${PGBENCH_VARS[@]}" -D closed=0 -D "clients=$clients" "$DB" </dev/null >"$log" 2>&1 || rc=$?
     if [ -n "$beside" ]; then
         finish_beside "$beside" "$BESIDE_PID" "$beside_log" "$scenario" "$variant"
     fi
@@ -339,6 +454,16 @@ run_variant() {
                                 FROM hubroute.routing_load_check()")
         if [ -n "$problems" ]; then
             echo "$scenario $variant: routing's counts differ from the tables: $problems" >>"$CHECKS"
+        fi
+    elif [ "$set" = queue ]; then
+        transactions=$(awk '/^number of transactions actually processed:/ { print $NF; exit }' "$log")
+        transactions=${transactions%%/*}
+        if [ "$variant" != close ] && [ "$variant" != close_cap ]; then
+            spread=$(sql_value "SELECT bench.spread('$variant', '$set')")  # closes alone route nothing
+        fi
+        problems=$(sql_value "SELECT bench.check_queue_run('$variant', ${transactions:-0})")
+        if [ -n "$problems" ]; then
+            echo "$scenario $variant: $problems" >>"$CHECKS"
         fi
     elif [ "$variant" != plain ]; then
         spread=$(sql_value "SELECT bench.spread('$variant', '$set')")
@@ -360,6 +485,9 @@ run_scenario() {
     prepare_state "$SC_LOAD"
     set_pgbench_vars "$SC_SET"
     for variant in $SC_VARIANTS; do
+        if [ "$SC_LOAD" = variant ]; then
+            prepare_variant "$variant" "$SC_CLIENTS"
+        fi
         run_variant "$1" "$SC_CLIENTS" "$SC_SET" "$variant" "$SC_BESIDE"
     done
 }
@@ -409,6 +537,47 @@ run_rebuild() {
     fi
     dropdb "$CONFIG_DB"
     say "rebuild: $(paste -sd ' ' "$REBUILD") ms"
+}
+
+# The drain scenario (see the header): the agents come back one at a time
+# while one more session inserts beside them; writes the figures to $DRAIN
+# (bench.drain_figures()) and what is wrong to $CHECKS.
+run_drain() {
+    local hot waiting side_pid rc=0 side_rc=0 problems
+    local log=$RESULTS_DIR/pgbench/drain.log side_log=$RESULTS_DIR/pgbench/drain-insert_beside.log
+    say "drain: $DRAIN_TICKETS tickets waiting, $DRAIN_AGENTS agents (capacity $DRAIN_CAPACITY) back one at a time, inserts beside"
+    psql_bench -c 'CALL bench.reset()' -c "CALL bench.drain_setup('drain', $DRAIN_CAPACITY, $DRAIN_TICKETS)" \
+        -c 'VACUUM ANALYZE' -c CHECKPOINT
+    waiting=$(sql_value "SELECT count(*) FROM hubroute.queue")
+    if [ "$waiting" != "$DRAIN_TICKETS" ]; then
+        echo "drain: $waiting tickets waiting at the start, not $DRAIN_TICKETS" >>"$CHECKS"
+    fi
+    hot=$(sql_value "SELECT channel_id FROM bench.channels WHERE set_name = 'hot'")
+    psql_bench -c "CALL bench.insert_beside($hot, $DRAIN_PAUSE_MS)" >"$side_log" 2>&1 &
+    side_pid=$!
+    sleep 1     # ordinary inserts first: their median is the yardstick
+    psql_bench -c "CALL bench.drain_bring_back('drain')" >"$log" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        psql_bench -c 'UPDATE bench.drain_run SET done = true' || true
+    fi
+    wait "$side_pid" || side_rc=$?
+    if [ "$rc" -ne 0 ] || [ "$side_rc" -ne 0 ]; then
+        ERRORS=$((ERRORS + 1))
+        _hubroute_err "the drain failed (exit $rc, the inserts beside it $side_rc); see $log and $side_log:"
+        cat "$log" "$side_log" >&2
+        return
+    fi
+    psql_bench -At -F ' ' -c "SELECT * FROM bench.drain_figures($DRAIN_TICKETS)" >"$DRAIN"
+    problems=$(sql_value "SELECT bench.check_drain('drain', $DRAIN_CAPACITY)")
+    if [ -n "$problems" ]; then
+        echo "drain: $problems" >>"$CHECKS"
+    fi
+    say "drain: $(drain_value seconds) s in all, $(drain_value item_ms) ms per item; inserts beside: median $(drain_value insert_median_ms) ms, longest during the drain $(drain_value insert_max_during_ms) ms"
+}
+
+# The drain figure named $1 (nothing if none).
+drain_value() {
+    awk -v n="$1" '$1 == n { print $2 }' "$DRAIN" 2>/dev/null
 }
 
 # The median of the rebuild times (nothing if none).
@@ -467,6 +636,45 @@ target_spread() {
     fi
 }
 
+# INFO/SKIP: tps($2, $3) / tps($4, $5), a cost reported with no target; $1
+# is the label.
+report_ratio() {
+    local a b
+    a=$(tps_of "$2" "$3")
+    b=$(tps_of "$4" "$5")
+    if [ -z "$a" ] || [ -z "$b" ]; then
+        printf 'SKIP  %s (not run)\n' "$1"
+        return
+    fi
+    awk -v a="$a" -v b="$b" -v label="$1" 'BEGIN {
+        printf "INFO  %s: %.2f (%d vs %d tps; no target)\n", label, (b > 0 ? a / b : 0), a, b }'
+}
+
+# PASS/FAIL/SKIP: the drain's two targets (see the header).
+target_drain() {
+    local label="drain: $DRAIN_TICKETS waiting tickets to $DRAIN_AGENTS agents back one at a time in < $DRAIN_LIMIT_S s"
+    local label2="drain: an insert beside it waits < $DRAIN_INSERT_FACTOR x the median insert or < $DRAIN_INSERT_FLOOR_MS ms"
+    local seconds max median during
+    seconds=$(drain_value seconds)
+    if [ -z "$seconds" ]; then
+        printf 'SKIP  %s (not run)\nSKIP  %s (not run)\n' "$label" "$label2"
+        return
+    fi
+    awk -v s="$seconds" -v l="$DRAIN_LIMIT_S" -v per="$(drain_value item_ms)" -v label="$label" 'BEGIN {
+        printf "%s  %s: %s s (%s ms per item)\n", (s < l ? "PASS" : "FAIL"), label, s, per }'
+    max=$(drain_value insert_max_during_ms)
+    median=$(drain_value insert_median_ms)
+    during=$(drain_value inserts_during)
+    if [ -z "$max" ] || [ -z "$median" ]; then
+        printf 'SKIP  %s (no insert ran while the drain ran)\n' "$label2"
+        return
+    fi
+    awk -v m="$max" -v med="$median" -v f="$DRAIN_INSERT_FACTOR" -v floor="$DRAIN_INSERT_FLOOR_MS" \
+        -v n="$during" -v label="$label2" 'BEGIN {
+        printf "%s  %s: longest %s ms of %d inserts during the drain (median %s ms)\n",
+            (m < f * med || m < floor ? "PASS" : "FAIL"), label, m, n, med }'
+}
+
 # PASS/FAIL/SKIP: did the hubroute backend grow by at most MEMORY_LIMIT?
 target_memory() {
     local label="memory: hubroute backend grows <= $MEMORY_LIMIT bytes from $MEMORY_FIRST to $BENCH_MEMORY_INSERTS inserts"
@@ -519,6 +727,17 @@ print_targets() {
         churn-4c hubroute 0.80 desk-4c hubroute
     target_ratio "noop-4c: hubroute >= 0.90 x hubroute on desk-4c ($BENCH_TOGGLES no-op statements/s beside)" \
         noop-4c hubroute 0.90 desk-4c hubroute
+    target_ratio "cap-1c: insert, queue channel (empty) and capacities >= 0.95 x without" cap-1c cap 0.95 cap-1c nocap
+    target_ratio "cap-8c: insert, queue channel (empty) and capacities >= 0.95 x without" cap-8c cap 0.95 cap-8c nocap
+    target_ratio "close-1c: close, capacities and a queue (empty) >= 0.95 x without" \
+        close-1c close_cap 0.95 close-1c close
+    target_ratio "handover-1c: a close that hands over a waiting ticket >= 0.5 x a close plus a routed insert" \
+        handover-1c handover 0.50 handover-1c close_insert
+    for c in 1 8; do
+        report_ratio "notify-${c}c: inserts with hubroute.notify_channel set / without" \
+            "notify-${c}c" notify "notify-${c}c" hubroute
+    done
+    target_drain
     target_rebuild
     target_memory
 }
@@ -546,8 +765,19 @@ print_memory_and_checks() {
         echo "rebuild: full builds of the routing cache ($BENCH_CONFIG_USERS users, $BENCH_CONFIG_CHANNELS channels): $(paste -sd ' ' "$REBUILD") ms"
         echo
     fi
+    if [ -s "$DRAIN" ]; then
+        echo "drain: $DRAIN_TICKETS waiting tickets, $DRAIN_AGENTS agents (ticket capacity $DRAIN_CAPACITY) back one at a time:"
+        echo "  $(drain_value seconds) s in all, $(drain_value item_ms) ms per item; one agent's return (statement and commit):"
+        echo "  median $(drain_value median_agent_ms) ms, slowest $(drain_value slowest_agent_ms) ms"
+        echo "  beside it, one session inserting on the hot channel ${DRAIN_PAUSE_MS} ms apart (insert and commit, timed in"
+        echo "  the server): $(drain_value inserts) inserts, median $(drain_value insert_median_ms) ms, longest $(drain_value insert_max_ms) ms;"
+        echo "  $(drain_value inserts_during) of them while the drain ran, the longest $(drain_value insert_max_during_ms) ms"
+        echo
+    fi
     echo "checks after every hubroute and handwritten run (every ticket assigned, contact owners honoured,"
-    echo "one decision logged per ticket, load counters = counting the table):"
+    echo "one decision logged per ticket, load counters = counting the table) and, for SPEC §6, one close"
+    echo "or insert per transaction, one handover per close, no user over its capacity, routing's counts"
+    echo "= the tables (hubroute.routing_load_check()), the drain's queue empty and its agents full:"
     if [ -s "$CHECKS" ]; then
         sed 's/^/  PROBLEM  /' "$CHECKS"
     else
@@ -572,10 +802,12 @@ print_report() {
     print_memory_and_checks
 }
 
-# tps.png: grouped bars per scenario (plain, hubroute, handwritten).
+# tps.png: grouped bars per scenario (plain, hubroute, handwritten; the
+# scenarios with none of them, the SPEC §6 ones but notify, are left out).
 write_chart() {
     local data=$RESULTS_DIR/chart.dat
     awk -F, '
+        $3 != "plain" && $3 != "hubroute" && $3 != "handwritten" { next }
         !($1 in seen) { seen[$1] = 1; order[++n] = $1 }
         { tps[$1, $3] = ($6 == "ok") ? $4 : "?" }
         END {
@@ -587,6 +819,10 @@ write_chart() {
                     ((s, "handwritten") in tps) ? tps[s, "handwritten"] : "?"
             }
         }' "$RAW" >"$data"
+    if ! awk 'NR > 1 && ($2 != "?" || $3 != "?" || $4 != "?") { found = 1 } END { exit !found }' "$data"; then
+        say "no plain, hubroute or handwritten run to chart: no tps.png"
+        return 0
+    fi
     gnuplot -e "datafile='$data'; outfile='$RESULTS_DIR/tps.png'; subtitle='$RUN_DATE, $(nproc) cores, $BENCH_SECONDS s per run'" \
         bench/tps.gp
 }
@@ -619,14 +855,20 @@ describe_machine() {
 - hubroute: $hubroute
 - server settings given to the throw-away cluster: ${PG_SETTINGS[*]}
 - in force: $settings
-- pgbench: -n -M prepared -T $BENCH_SECONDS -c C -j min(C,2), one INSERT per transaction (autocommit)
+- pgbench: -n -M prepared -T $BENCH_SECONDS -c C -j min(C,2), one INSERT per transaction (autocommit);
+  SPEC §6: one close (\`close-*\`, \`handover\`), or a close and an INSERT in one transaction (\`close_insert\`)
 EOF
 )
 }
 
-# bench/RESULTS.md from this run, and bench/tps.png beside it.
+# bench/RESULTS.md from this run, and bench/tps.png beside it (when the run
+# charted anything).
 write_results_md() {
-    cp "$RESULTS_DIR/tps.png" bench/tps.png
+    local chart=
+    if [ -f "$RESULTS_DIR/tps.png" ]; then
+        cp "$RESULTS_DIR/tps.png" bench/tps.png
+        chart='![tps per scenario and variant](tps.png)'
+    fi
     {
         cat <<EOF
 # hubroute benchmark results
@@ -653,6 +895,14 @@ $MACHINE
   trigger doing the balanced rule exactly (pool counters locked \`FOR UPDATE\` in user id
   order, fewest open tickets, then least recently assigned, then lowest id; one log row
   per decision); see \`bench/setup.sql\`.
+- SPEC §6, all on \`hubroute.tickets\`: **cap** and **nocap** (a routed \`INSERT\` on a channel with
+  \`queue = true\`, its queue empty, and capacities on every user of its pool that no run reaches;
+  the same channel with neither); **close_cap** and **close** (\`UPDATE ... SET status = 'closed'\` of
+  one ticket loaded before the run, its owner with a capacity and in the pool of a queue channel,
+  the queue empty; no capacities, no queues); **handover** (the same close with every user at
+  its capacity and tickets waiting, so the close hands one over) and **close_insert** (a close and
+  a routed \`INSERT\` in one transaction, no queue, no capacities); **notify** and **hubroute**
+  (a routed \`INSERT\` with \`hubroute.notify_channel = '$NOTIFY_CHANNEL'\`, nobody listening; without).
 
 Scenarios: \`$MULTI-*\`: a random one of $BENCH_CHANNELS channels of $BENCH_USERS users per
 transaction; \`hot-*\`: one channel of $BENCH_USERS users; \`pool<N>-*\`: one channel of
@@ -671,13 +921,24 @@ $BENCH_USERS users per rule (\`contact_owner\`: a random one of $BENCH_CONTACTS 
 owned by its users). \`-Nc\`: N pgbench clients. Every scenario starts from empty tables
 (\`$ROWS_LABEL-1c\` from the loaded ones).
 
+SPEC §6 (capacity, the waiting queue, events): \`cap-*\`, \`close-*\` and \`handover-*\` run on one
+channel of $BENCH_USERS users, each variant from its own state: \`close\` and \`close_cap\` with
+$CLOSES_PER_SECOND open tickets per second of run loaded, closed in id order; \`handover\` with
+every user at a capacity of $HANDOVER_CAPACITY and $HANDOVERS_PER_SECOND waiting tickets per second of run;
+\`close_insert\` with the tickets of \`close\`. \`notify-*\`: the hot channel. \`drain\`: $DRAIN_TICKETS
+tickets wait in the queue of a channel of $DRAIN_AGENTS agents, all away, ticket capacity
+$DRAIN_CAPACITY each; the agents come back one at a time (one \`UPDATE hubroute.users SET available =
+true\` per agent, each its own transaction), which hands every ticket over, while one more session
+inserts on the hot channel $DRAIN_PAUSE_MS ms apart and times each insert; the target for those inserts
+is a longest time, while the drain runs, under $DRAIN_INSERT_FACTOR x their median or under $DRAIN_INSERT_FLOOR_MS ms.
+
 ## Results
 
 \`\`\`text
 $(cat "$REPORT")
 \`\`\`
 
-![tps per scenario and variant](tps.png)
+$chart
 EOF
     } >bench/RESULTS.md
 }
@@ -704,6 +965,7 @@ main() {
     : >"$MEMORY"
     : >"$BACKGROUND"
     : >"$REBUILD"
+    : >"$DRAIN"
     setup_database
     describe_machine
 
@@ -712,6 +974,8 @@ main() {
             run_memory
         elif [ "$scenario" = rebuild ]; then
             run_rebuild
+        elif [ "$scenario" = drain ]; then
+            run_drain
         else
             run_scenario "$scenario"
         fi

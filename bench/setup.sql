@@ -5,7 +5,8 @@
 -- channels, users (per channel), pools (sizes of the big pools, e.g.
 -- '5000,20000', each a set 'pool<size>'), contacts, desk_channels and
 -- desk_users (the set 'desk': many channels with small pools, for the
--- scenarios that change the configuration while inserting).
+-- scenarios that change the configuration while inserting), drain_users
+-- (the pool of the set 'drain', SPEC §6).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 CREATE EXTENSION hubroute;
@@ -54,6 +55,14 @@ INSERT INTO bench.channels VALUES
     (921, 'chat', 'users_and_teams', 'least_busy', 350000, :users, 2, 'chat'),
     (922, 'call', 'users_and_teams', 'least_busy', 360000, :users, 2, 'calling'),
     (923, 'agent', 'customer_agent', NULL, 370000, :users, 2, 'chat');
+-- SPEC §6 (capacity, the waiting queue, events): the set 'queue', one help
+-- desk channel whose capacities and queue flag each scenario sets
+-- (bench.queue_config), and the set 'drain', one channel of drain_users
+-- agents with a queue for the drain scenario. Neither has a queue nor its
+-- users a capacity but while those scenarios run (bench.reset).
+INSERT INTO bench.channels VALUES
+    (931, 'queue', 'users_and_teams', 'balanced', 500000, :users),
+    (932, 'drain', 'users_and_teams', 'balanced', 510000, :drain_users);
 
 -- The help desk itself, configured as a DBA would: service seats, one
 -- workspace, the channels' rules and their target users.
@@ -168,17 +177,22 @@ BEGIN
     UPDATE bench.hw_counters SET open_tickets = 0, last_assigned_at = NULL;
     -- churn-4c may stop while an agent is away.
     UPDATE hubroute.users SET available = true WHERE NOT available;
+    -- The SPEC §6 scenarios set capacities and queues: none elsewhere.
+    UPDATE hubroute.users SET ticket_capacity = NULL WHERE ticket_capacity IS NOT NULL;
+    UPDATE hubroute.channels SET queue = false WHERE queue;
 END;
 $$;
 
--- The item table and decision log of a variant.
+-- The item table and decision log of a variant (every variant but plain
+-- and handwritten is hubroute's: the SPEC §6 ones too).
 CREATE FUNCTION bench.variant_tables(variant text, OUT tickets regclass, OUT log regclass)
 LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE variant WHEN 'plain' THEN 'bench.plain_tickets'::regclass
-                        WHEN 'hubroute' THEN 'hubroute.tickets'::regclass
-                        WHEN 'handwritten' THEN 'bench.hw_tickets'::regclass END,
-           CASE variant WHEN 'hubroute' THEN 'hubroute.assignments'::regclass
-                        WHEN 'handwritten' THEN 'bench.hw_assignments'::regclass END
+                        WHEN 'handwritten' THEN 'bench.hw_tickets'::regclass
+                        ELSE 'hubroute.tickets'::regclass END,
+           CASE variant WHEN 'plain' THEN NULL
+                        WHEN 'handwritten' THEN 'bench.hw_assignments'::regclass
+                        ELSE 'hubroute.assignments'::regclass END
 $$;
 
 -- Open tickets per user of the variant's table, every user of every
@@ -234,7 +248,7 @@ BEGIN
                      WHERE t.subject = ''bench'' AND ch.assign_to = ''contact_owner''
                        AND t.owner_id IS DISTINCT FROM c.owner_id', tbl) INTO not_contact_owner;
     EXECUTE format('SELECT count(*) FROM %s', log) INTO logged;
-    IF variant = 'hubroute' THEN
+    IF variant <> 'handwritten' THEN
         SELECT count(*) INTO drift
           FROM hubroute.user_load l JOIN bench.open_per_user(variant) o ON o.user_id = l.user_id
          WHERE l.open_tickets <> o.open_tickets;
@@ -283,5 +297,249 @@ BEGIN
         END IF;
         COMMIT;
     END LOOP;
+END;
+$$;
+
+-------------------------------------------------------------------------------
+-- SPEC §6: capacity, the waiting queue and events (bench/run.sh, scenarios
+-- cap-, close-, handover- and drain; bench.reset() undoes every setting).
+-------------------------------------------------------------------------------
+
+-- The ticket capacity of every user of a set's pools (NULL: no limit) and the
+-- queue flag of its channels.
+CREATE PROCEDURE bench.queue_config(p_set text, p_capacity integer, p_queue boolean) LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE hubroute.users u SET ticket_capacity = p_capacity
+      FROM bench.channels c
+     WHERE c.set_name = p_set AND u.id BETWEEN c.first_user + 1 AND c.first_user + c.n_users
+       AND u.ticket_capacity IS DISTINCT FROM p_capacity;
+    UPDATE hubroute.channels h SET queue = p_queue
+      FROM bench.channels c
+     WHERE c.set_name = p_set AND h.id = c.channel_id AND h.queue <> p_queue;
+END;
+$$;
+
+-- n open tickets on the (first) channel of a set, owned round its pool
+-- (ticket k by user first_user + 1 + (k - 1) % n_users), ids 1 .. n after
+-- bench.reset(): imported with the item triggers off, as bench/load.sql
+-- does, then hubroute.rebuild_counters() recounts (CALL it outside a
+-- transaction block: it commits the load first).
+CREATE PROCEDURE bench.load_open_tickets(p_set text, n bigint) LANGUAGE plpgsql AS $$
+DECLARE
+    ch bench.channels;
+BEGIN
+    SELECT * INTO STRICT ch FROM bench.channels WHERE set_name = p_set ORDER BY channel_id LIMIT 1;
+    PERFORM set_config('session_replication_role', 'replica', true);
+    INSERT INTO hubroute.tickets (channel_id, subject, status, owner_id, assigned_at)
+    SELECT ch.channel_id, 'imported', 'open', ch.first_user + 1 + (k - 1) % ch.n_users, now()
+      FROM generate_series(1, n) k;
+    COMMIT;
+    PERFORM hubroute.rebuild_counters();
+END;
+$$;
+
+-- n tickets into the (first) channel of a set, in one statement, routed: with
+-- the set's users at capacity or away, they wait in the channel's queue.
+CREATE PROCEDURE bench.fill_queue(p_set text, n bigint) LANGUAGE sql AS $$
+    INSERT INTO hubroute.tickets (channel_id, subject)
+    SELECT (SELECT min(channel_id) FROM bench.channels WHERE set_name = p_set), 'waiting'
+      FROM generate_series(1, n);
+$$;
+
+-- What is wrong after a run of a SPEC §6 variant on the set 'queue' that
+-- made `transactions` transactions, as text ('' when nothing). Every variant:
+-- routing's counts equal the tables, no user over its capacity, every
+-- routed ticket assigned. Inserts (nocap, cap, close_insert): one ticket
+-- per transaction. Closes (close, close_cap, close_insert, handover): one
+-- ticket closed per transaction (else the run ran out of open tickets).
+-- cap, close_cap: nothing waited. handover: one waiting ticket handed over per
+-- close, the queue never ran dry, every user at its capacity at the end.
+CREATE FUNCTION bench.check_queue_run(variant text, transactions bigint) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+    m bigint;
+    problems text[] := '{}';
+BEGIN
+    SELECT count(*) INTO n FROM hubroute.routing_load_check();
+    IF n > 0 THEN
+        problems := problems || format('routing''s counts differ from the tables (%s rows of routing_load_check())', n);
+    END IF;
+    SELECT count(*) INTO n
+      FROM hubroute.users u JOIN bench.open_per_user('hubroute') o ON o.user_id = u.id
+     WHERE o.open_tickets > u.ticket_capacity;
+    IF n > 0 THEN
+        problems := problems || format('%s users over their capacity', n);
+    END IF;
+    SELECT count(*), count(*) FILTER (WHERE owner_id IS NULL) INTO n, m
+      FROM hubroute.tickets WHERE subject = 'bench';
+    IF m > 0 THEN
+        problems := problems || format('%s of %s routed tickets unassigned', m, n);
+    END IF;
+    IF variant IN ('nocap', 'cap', 'close_insert') AND n <> transactions THEN
+        problems := problems || format('%s transactions inserted %s tickets', transactions, n);
+    END IF;
+    IF variant IN ('close', 'close_cap', 'close_insert', 'handover') THEN
+        SELECT count(*) INTO n FROM hubroute.tickets WHERE status = 'closed';
+        IF n <> transactions THEN
+            problems := problems || format('%s transactions closed %s tickets (ran out of open tickets?)', transactions, n);
+        END IF;
+    END IF;
+    IF variant IN ('cap', 'close_cap') AND EXISTS (SELECT FROM hubroute.queue) THEN
+        problems := problems || 'tickets waited in the queue';
+    END IF;
+    IF variant = 'handover' THEN
+        SELECT count(*) INTO n FROM hubroute.tickets WHERE subject = 'waiting' AND owner_id IS NOT NULL;
+        IF n <> transactions THEN
+            problems := problems || format('%s closes handed over %s waiting tickets', transactions, n);
+        END IF;
+        IF NOT EXISTS (SELECT FROM hubroute.queue) THEN
+            problems := problems || 'the queue ran dry';
+        END IF;
+        SELECT count(*) INTO n
+          FROM bench.channels c
+          JOIN hubroute.users u ON u.id BETWEEN c.first_user + 1 AND c.first_user + c.n_users
+          JOIN bench.open_per_user('hubroute') o ON o.user_id = u.id
+         WHERE c.set_name = 'queue' AND o.open_tickets <> u.ticket_capacity;
+        IF n > 0 THEN
+            problems := problems || format('%s users not at their capacity at the end', n);
+        END IF;
+    END IF;
+    RETURN array_to_string(problems, '; ');
+END;
+$$;
+
+-- The drain scenario: its clock (one row), the time each agent's return
+-- took, and the inserts timed beside it.
+CREATE TABLE bench.drain_run (
+    started_at timestamptz,
+    ended_at   timestamptz,
+    done       boolean NOT NULL DEFAULT false
+);
+CREATE TABLE bench.drain_steps (user_id bigint, ms double precision);
+CREATE TABLE bench.drain_inserts (at timestamptz, ms double precision);
+
+-- The drain scenario's start: every agent of the set away with ticket
+-- capacity p_capacity, its channel's queue on, and n routed tickets waiting.
+CREATE PROCEDURE bench.drain_setup(p_set text, p_capacity integer, n bigint) LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE bench.drain_run, bench.drain_steps, bench.drain_inserts;
+    INSERT INTO bench.drain_run DEFAULT VALUES;
+    UPDATE hubroute.users u SET available = false
+      FROM bench.channels c
+     WHERE c.set_name = p_set AND u.id BETWEEN c.first_user + 1 AND c.first_user + c.n_users;
+    CALL bench.queue_config(p_set, p_capacity, true);
+    COMMIT;
+    CALL bench.fill_queue(p_set, n);
+END;
+$$;
+
+-- The agents of a set come back one at a time, each
+-- `UPDATE hubroute.users SET available = true WHERE id = ...` its own
+-- transaction (which drains the queue for it); records the clock and each
+-- agent's time, then tells bench.insert_beside() to stop.
+CREATE PROCEDURE bench.drain_bring_back(p_set text) LANGUAGE plpgsql AS $$
+DECLARE
+    agent bigint;
+    t0 timestamptz;
+BEGIN
+    UPDATE bench.drain_run SET started_at = clock_timestamp();
+    COMMIT;
+    FOR agent IN SELECT u.id FROM bench.channels c
+                   JOIN hubroute.users u ON u.id BETWEEN c.first_user + 1 AND c.first_user + c.n_users
+                  WHERE c.set_name = p_set ORDER BY u.id LOOP
+        t0 := clock_timestamp();
+        UPDATE hubroute.users SET available = true WHERE id = agent;
+        COMMIT;
+        INSERT INTO bench.drain_steps VALUES (agent, 1000 * extract(epoch FROM clock_timestamp() - t0));
+    END LOOP;
+    UPDATE bench.drain_run SET ended_at = clock_timestamp(), done = true;
+    COMMIT;
+END;
+$$;
+
+-- Beside the drain: one routed ticket on channel p_channel per transaction,
+-- a pause of p_pause_ms between them, each insert-and-commit timed, until
+-- bench.drain_bring_back() is done; the times go to bench.drain_inserts.
+CREATE PROCEDURE bench.insert_beside(p_channel bigint, p_pause_ms double precision) LANGUAGE plpgsql AS $$
+DECLARE
+    ats timestamptz[] := '{}';
+    mss double precision[] := '{}';
+    t0 timestamptz;
+BEGIN
+    WHILE NOT (SELECT done FROM bench.drain_run) LOOP
+        t0 := clock_timestamp();
+        INSERT INTO hubroute.tickets (channel_id, subject) VALUES (p_channel, 'bench');
+        COMMIT;
+        ats := ats || t0;
+        mss := mss || 1000 * extract(epoch FROM clock_timestamp() - t0)::double precision;
+        PERFORM pg_sleep(p_pause_ms / 1000);
+    END LOOP;
+    INSERT INTO bench.drain_inserts SELECT * FROM unnest(ats, mss);
+END;
+$$;
+
+-- The drain scenario's figures, one (name, value) a row: the whole drain in
+-- seconds and per item in ms, the slowest and the median agent's return in
+-- ms, and the inserts beside it: how many, how many ran while the drain ran,
+-- their median, their longest while it ran, their longest of all (ms).
+CREATE FUNCTION bench.drain_figures(n_items bigint) RETURNS TABLE (name text, value numeric)
+LANGUAGE sql AS $$
+    WITH r AS (SELECT * FROM bench.drain_run),
+    s AS (SELECT max(ms) AS slowest, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median
+            FROM bench.drain_steps),
+    i AS (SELECT count(*) AS n,
+                 count(*) FILTER (WHERE d.at < r.ended_at AND d.at + d.ms * interval '1 ms' > r.started_at) AS during,
+                 percentile_cont(0.5) WITHIN GROUP (ORDER BY d.ms) AS median,
+                 max(d.ms) FILTER (WHERE d.at < r.ended_at AND d.at + d.ms * interval '1 ms' > r.started_at) AS max_during,
+                 max(d.ms) AS max_all
+            FROM bench.drain_inserts d, r)
+    SELECT x.name, trim_scale(round(x.value::numeric, 3))
+      FROM r, s, i, LATERAL (VALUES
+          ('seconds', extract(epoch FROM r.ended_at - r.started_at)),
+          ('item_ms', 1000 * extract(epoch FROM r.ended_at - r.started_at) / n_items),
+          ('slowest_agent_ms', s.slowest::numeric),
+          ('median_agent_ms', s.median::numeric),
+          ('inserts', i.n::numeric),
+          ('inserts_during', i.during::numeric),
+          ('insert_median_ms', i.median::numeric),
+          ('insert_max_during_ms', i.max_during::numeric),
+          ('insert_max_ms', i.max_all::numeric)) x(name, value)
+     WHERE x.value IS NOT NULL
+$$;
+
+-- What is wrong after the drain scenario, as text ('' when nothing): tickets
+-- left in the queue, agents of the set not holding exactly p_capacity open
+-- tickets, agents whose return was not timed, routing's counts not those of
+-- the tables, inserts beside the drain left unassigned.
+CREATE FUNCTION bench.check_drain(p_set text, p_capacity integer) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+    problems text[] := '{}';
+BEGIN
+    SELECT count(*) INTO n FROM hubroute.queue;
+    IF n > 0 THEN
+        problems := problems || format('%s tickets still waiting in the queue', n);
+    END IF;
+    SELECT count(*) INTO n
+      FROM bench.channels c
+      JOIN hubroute.users u ON u.id BETWEEN c.first_user + 1 AND c.first_user + c.n_users
+      JOIN bench.open_per_user('hubroute') o ON o.user_id = u.id
+     WHERE c.set_name = p_set AND o.open_tickets <> p_capacity;
+    IF n > 0 THEN
+        problems := problems || format('%s agents do not hold %s open tickets', n, p_capacity);
+    END IF;
+    SELECT (SELECT n_users FROM bench.channels WHERE set_name = p_set) - count(*) INTO n FROM bench.drain_steps;
+    IF n <> 0 THEN
+        problems := problems || format('%s agents'' returns not timed', n);
+    END IF;
+    SELECT count(*) INTO n FROM hubroute.routing_load_check();
+    IF n > 0 THEN
+        problems := problems || format('routing''s counts differ from the tables (%s rows of routing_load_check())', n);
+    END IF;
+    SELECT count(*) INTO n FROM hubroute.tickets WHERE subject = 'bench' AND owner_id IS NULL;
+    IF n > 0 THEN
+        problems := problems || format('%s inserts beside the drain unassigned', n);
+    END IF;
+    RETURN array_to_string(problems, '; ');
 END;
 $$;
