@@ -537,17 +537,28 @@ assign_lock_waiting(ItemKind kind, ItemRow *row, bool as_hubroute)
 	return found;
 }
 
+/* Do two readings of an item require the same skills? */
+static bool
+same_skills(const ItemRow *a, const ItemRow *b)
+{
+	return a->skill_count == b->skill_count &&
+		(a->skill_count == 0 || memcmp(a->skills, b->skills, sizeof(int64) * a->skill_count) == 0);
+}
+
 /*
- * Hands a waiting item, locked, to a user who can take it now by its
- * channel's rule (logged with the distribution as method and a reason that
- * says it came from the queue), as the caller or, for hubroute's own drain,
- * as hubroute_logger. False when nobody can take it.
+ * Hands a waiting item, read by assign_next_waiting(), to a user who can
+ * take it now by its channel's rule (logged with the distribution as method
+ * and a reason that says it came from the queue), as the caller or, for
+ * hubroute's own drain, as hubroute_logger. The decision comes first, then
+ * the lock: an item nobody can take is never locked, and one another
+ * transaction holds (or that changed meanwhile) gives its decision back.
  */
-bool
+QueueOutcome
 assign_from_queue(ItemKind kind, const ItemRow *row, bool as_hubroute)
 {
 	RoutingDecision decision;
 	OwnerChange change = {.kind = kind,.item_id = row->id,.source = SOURCE_ROUTED};
+	ItemRow		locked;
 	bool		updated;
 
 	change.effect = decide_existing(kind, row, true, &decision);
@@ -555,26 +566,35 @@ assign_from_queue(ItemKind kind, const ItemRow *row, bool as_hubroute)
 	{
 		if (change.effect >= 0)
 			counters_cancel(change.effect);
-		return false;
+		return QUEUE_NOBODY;
+	}
+	locked.id = row->id;
+	if (!assign_lock_waiting(kind, &locked, as_hubroute) ||
+		!item_rows_agree(row, &locked) || !same_skills(row, &locked))
+	{
+		if (change.effect >= 0)
+			counters_cancel(change.effect);
+		return QUEUE_BUSY;
 	}
 	decision.reason = psprintf("from the queue: %s", decision.reason);
 	updated = update_routed_item(&change, &decision, as_hubroute);
 	if (change.effect >= 0)
 		counters_cancel(change.effect); /* the row was not updated after all */
 	if (!updated)
-		return false;
+		return QUEUE_BUSY;
 	decision_log(kind, row->id, row->channel_id, &decision);
 	if (decision.notify_owner_offline)
 		decision_notify_owner_offline(kind, row->id, decision.user_id);
-	return true;
+	return QUEUE_ASSIGNED;
 }
 
 /*
- * Is any item, locked or not, waiting in channel_id's queue as the caller
- * (or hubroute_logger) sees it, with every committed change seen?
+ * Is any item, locked or not, waiting in channel_id's queue, with every
+ * committed change seen? Asked as hubroute_internal, which row security
+ * hides nothing from: the answer is kept for every role.
  */
 bool
-assign_queue_has_items(ItemKind kind, int64 channel_id, bool as_hubroute)
+assign_queue_has_items(ItemKind kind, int64 channel_id)
 {
 	Oid			argtypes[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(channel_id)};
@@ -585,8 +605,8 @@ assign_queue_has_items(ItemKind kind, int64 channel_id, bool as_hubroute)
 	InternalSql internal;
 	bool		found;
 
-	connect_as(as_hubroute, &internal);
+	internal_sql_begin(&internal, INTERNAL_READER);
 	found = spi_run_latest(spi_plan(&queue_probe_plans[kind], sql, 1, argtypes), values, NULL, 1) == 1;
-	finish_as(as_hubroute, &internal);
+	internal_sql_end(&internal);
 	return found;
 }

@@ -266,6 +266,9 @@ hubroute_config_drain(PG_FUNCTION_ARGS)
 	counters_ready();
 	if (!shared_queues_seen())
 		return PointerGetDatum(NULL);	/* no queue to drain: no SQL, no rebuild */
+	/* A restore loads configuration rows too, and changes nothing (decision_log.c). */
+	if (restore_in_progress())
+		return PointerGetDatum(NULL);
 	/* This statement's changes reach this backend's copy (its invalidations). */
 	CommandCounterIncrement();
 	if (every_queue)

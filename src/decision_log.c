@@ -283,22 +283,32 @@ log_insert_direct(Relation rel, const Datum *values, const bool *nulls)
 	FreeExecutorState(estate);
 }
 
-/* Runs a saved INSERT as hubroute_logger. */
-static void
+/*
+ * Runs a saved INSERT as hubroute_logger; returns the bigint it returns
+ * (RETURNING id), or 0.
+ */
+static int64
 insert_as_internal(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,
 				   Datum *values, const char *nulls)
 {
 	InternalSql internal;
+	int64		returned = 0;
+	bool		isnull;
 
 	internal_sql_begin(&internal, INTERNAL_LOGGER);
-	spi_run(spi_plan(cache, sql, nargs, argtypes), values, nulls, false, 0);
+	if (spi_run(spi_plan(cache, sql, nargs, argtypes), values, nulls, false, 0) == 1 &&
+		SPI_tuptable != NULL)
+		returned = spi_get_int64(0, 1, &isnull);
 	internal_sql_end(&internal);
+	return returned;
 }
 
-/* Logs through SQL: an ordinary INSERT, for a table a DBA has changed. */
-static void
+/* Logs through SQL: an ordinary INSERT, for a table a DBA has changed; returns the row's id. */
+static int64
 log_insert_sql(const Datum *values, const bool *nulls)
 {
+	int64		id = 0;
+
 	Oid			argtypes[LOG_COLUMN_COUNT - 1];
 	char		sql_nulls[LOG_COLUMN_COUNT - 1];
 
@@ -310,17 +320,18 @@ log_insert_sql(const Datum *values, const bool *nulls)
 	logging = true;
 	PG_TRY();
 	{
-		insert_as_internal(&log_plan,
-						   "INSERT INTO hubroute.assignments"
-						   " (ticket_id, conversation_id, user_id, team_id, method, reason, at, channel_id)"
-						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", LOG_COLUMN_COUNT - 1, argtypes,
-						   (Datum *) values + 1, sql_nulls);
+		id = insert_as_internal(&log_plan,
+								"INSERT INTO hubroute.assignments"
+								" (ticket_id, conversation_id, user_id, team_id, method, reason, at, channel_id)"
+								" VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+								LOG_COLUMN_COUNT - 1, argtypes, (Datum *) values + 1, sql_nulls);
 	}
 	PG_FINALLY();
 	{
 		logging = false;
 	}
 	PG_END_TRY();
+	return id;
 }
 
 /* Logs a decision (routed, manual, reply or import), assigned or not, of an item in channel_id. */
@@ -349,16 +360,16 @@ decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecisi
 	nulls[LOG_REASON] = decision->reason == NULL;
 	values[LOG_AT] = TimestampTzGetDatum(decision->at);
 	values[LOG_CHANNEL_ID] = Int64GetDatum(channel_id);
-	events_notify(kind, item_id, channel_id, decision);
 	if (!log_direct)
 	{
 		table_close(rel, NoLock);
-		log_insert_sql(values, nulls);
+		events_notify(kind, item_id, channel_id, decision, log_insert_sql(values, nulls));
 		return;
 	}
 	values[LOG_ID] = Int64GetDatum(nextval_internal(log_sequence, false));
 	log_insert_direct(rel, values, nulls);
 	table_close(rel, NoLock);
+	events_notify(kind, item_id, channel_id, decision, DatumGetInt64(values[LOG_ID]));
 }
 
 /*

@@ -17,16 +17,18 @@
  * item, or the DBA who edited a rule, may not change owners.
  *
  * The protocol (next to locking.c's):
- *  1. A waiting item is locked FOR UPDATE SKIP LOCKED before it is decided,
- *     and only when someone in the pool has room for it (a lock is held to
- *     commit: one taken in vain would hide the item from other drains): no
- *     item is handed out twice, and a drain never waits for a row. An item
- *     another transaction holds is left for the next drain.
- *  2. The decision is an ordinary routing decision (route.c), under the
- *     decision lock, with capacity as an eligibility filter (capacity.c).
- *     A user has room when its open items, as the transaction sees them,
- *     are below its capacity: other transactions' decisions count at once,
- *     their closes only when committed, so room is never given twice.
+ *  1. A waiting item is read without a lock and decided first: an ordinary
+ *     routing decision (route.c), under the decision lock, with capacity as
+ *     an eligibility filter (capacity.c), counted at once. A user has room
+ *     when its open items, as the transaction sees them, are below its
+ *     capacity: other transactions' decisions count at once, their closes
+ *     only when committed, so room is never given twice.
+ *  2. Only a decision that found someone locks the item, FOR UPDATE SKIP
+ *     LOCKED, and it must still be as read: no item is handed out twice, a
+ *     drain never waits for a row, and no lock is taken in vain (a lock is
+ *     held to commit, and would hide the item from other drains). An item
+ *     another transaction holds, or that changed, gives its decision back
+ *     and is left for the next drain.
  *  3. Room that only this transaction made (by closing an item it has not
  *     committed yet) is used with its count at commit (counters.c), so
  *     that two transactions that each close one of a full user's items
@@ -40,12 +42,20 @@
  *  5. A drain for a change stops after MAX_PASSED_OVER items in a row that
  *     nobody could take (contact-owner queues, skills), so that a change's
  *     statement stays short; hubroute.drain() goes through the queue.
- * A queue found empty is not looked at again until an item comes to wait
- * in some queue (shared_queue_entries(): moved at once and again at the
- * commit of the transaction that made it wait), or a transaction of this
- * backend that found it so aborts (its own assignments of waiting items
- * are undone): a close with an empty queue costs no query. Empty means no
- * waiting item, locked or not, is visible.
+ *  6. A drain for a change runs in a subtransaction: should it fail (a
+ *     serialization failure under REPEATABLE READ, a deadlock, an error of
+ *     code attached to the item tables), its work is undone, a WARNING
+ *     says so, and the statement that made room goes on; the items wait
+ *     for the next drain. A cancel or a shutdown still ends the statement.
+ *     hubroute.drain() reports its errors to its caller.
+ * A queue found empty is not looked at again until a transaction that
+ * made an item wait in a queue commits (shared_queue_entries()), an item
+ * comes to wait in this backend, or a transaction of this backend that
+ * found it so aborts (its own assignments of waiting items are undone): a
+ * close with an empty queue costs no query. Empty means no waiting item,
+ * locked or not, is visible to hubroute_internal. A transaction that made
+ * an item wait in a queue cannot be prepared for two-phase commit (its
+ * commit could come from another backend, unseen).
  */
 #include "hubroute.h"
 
@@ -53,15 +63,18 @@
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
 
 PG_FUNCTION_INFO_V1(hubroute_drain);
 
 /* A drain for a change passes over at most this many items in a row. */
 #define MAX_PASSED_OVER 64
 
-static bool waiting_noted = false;	/* this transaction made an item wait */
+static bool waiting_noted = false;	/* this transaction made an item wait in a queue */
+static bool waiting_elsewhere = false;	/* ... or where the copy knew of no queue */
 static bool empty_noted = false;	/* this transaction found a queue empty */
-static uint64 local_resets = 0;		/* aborts of such transactions */
+static uint64 local_resets = 0;		/* local events that make queues worth a look */
 
 /* Is the item waiting-shaped: open, unassigned, handled by humans? */
 bool
@@ -70,12 +83,24 @@ item_waits(const ItemRow *row)
 	return row->open && !row->has_owner && !row->customer_agent;
 }
 
-/* An item came to wait: every backend looks at the queues again, now and at commit. */
+/*
+ * An item of channel_id came to wait: this backend looks at its queues
+ * again now, every backend once this transaction commits, if the channel
+ * has a queue (or the copy cannot tell now: then at commit, if the copy has
+ * changed since).
+ */
 void
-drain_note_waiting_item(void)
+drain_note_waiting_item(int64 channel_id)
 {
-	shared_note_queue_entry();
-	waiting_noted = true;
+	ChannelInfo *channel;
+
+	local_resets++;
+	if (!cache_still_current())
+		waiting_noted = true;
+	else if ((channel = cache_channel(channel_id)) == NULL || channel->queue)
+		waiting_noted = true;
+	else
+		waiting_elsewhere = true;
 }
 
 /* What a queue found empty is checked against (see the header). */
@@ -153,33 +178,33 @@ drain_queue(int64 channel_id, bool as_hubroute, int max_passed_over)
 	for (;;)
 	{
 		ItemRow		row;
+		QueueOutcome outcome = QUEUE_NOBODY;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!assign_next_waiting(kind, channel_id, &cursor, as_hubroute, &row))
 			break;
+		found_any = true;
 		/* The copy may have been built again meanwhile. */
 		channel = cache_channel(channel_id);
 		if (channel == NULL)
 			return assigned;
-		found_any = true;
 		if (pool_has_room(channel, &row))
+			outcome = assign_from_queue(kind, &row, as_hubroute);
+		if (outcome == QUEUE_ASSIGNED)
 		{
-			if (!assign_lock_waiting(kind, &row, as_hubroute))
-				continue;		/* another transaction holds it: the next drain's */
-			if (assign_from_queue(kind, &row, as_hubroute))
-			{
-				assigned++;
-				passed_over = 0;
-				continue;
-			}
+			assigned++;
+			passed_over = 0;
+			continue;
 		}
+		if (outcome == QUEUE_BUSY)
+			continue;			/* another transaction holds it: the next drain's */
 		channel = cache_channel(channel_id);
 		if (channel == NULL || pool_is_full(channel, &row) ||
 			(max_passed_over >= 0 && ++passed_over >= max_passed_over))
 			return assigned;
 	}
 	channel = cache_channel(channel_id);
-	if (channel != NULL && !found_any && !assign_queue_has_items(kind, channel_id, as_hubroute))
+	if (channel != NULL && !found_any && !assign_queue_has_items(kind, channel_id))
 	{
 		channel->queue_empty_as_of = entries + 1;
 		empty_noted = true;
@@ -215,24 +240,82 @@ queues_for_user(int64 user_id, ItemKind kind, bool all_kinds)
 	return ids;
 }
 
+/* May a drain for a change absorb this error (see rule 6)? */
+static bool
+drain_may_absorb(int sqlerrcode)
+{
+	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
+	{
+		case ERRCODE_OPERATOR_INTERVENTION: /* cancel, shutdown */
+		case ERRCODE_INSUFFICIENT_RESOURCES:
+		case ERRCODE_PROGRAM_LIMIT_EXCEEDED:
+		case ERRCODE_SYSTEM_ERROR:
+		case ERRCODE_INTERNAL_ERROR:
+			return false;
+		default:
+			return true;
+	}
+}
+
+/*
+ * Drains channel_id's queue for a change, as hubroute_logger, in a
+ * subtransaction whose failure is undone and reported as a WARNING (rule 6).
+ */
+static void
+drain_queue_for_change(int64 channel_id)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller);
+	PG_TRY();
+	{
+		(void) drain_queue(channel_id, true, MAX_PASSED_OVER);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *error;
+
+		MemoryContextSwitchTo(caller);
+		error = CopyErrorData();
+		if (!drain_may_absorb(error->sqlerrcode))
+			PG_RE_THROW();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller);
+		CurrentResourceOwner = owner;
+		ereport(WARNING,
+				(errcode(error->sqlerrcode),
+				 errmsg("hubroute could not drain the queue of channel %lld: %s", (long long) channel_id,
+						error->message),
+				 errdetail("Its items wait for the next drain; the statement that made room goes on.")));
+		FreeErrorData(error);
+	}
+	PG_END_TRY();
+}
+
 /* Drains the queues of the channels of ids (int64 pointers, copied first). */
 static void
 drain_queues(List *ids)
 {
 	int			count = list_length(ids);
-	int64	   *channel_ids = palloc(sizeof(int64) * Max(count, 1));
+	int64	   *channel_ids;
 	int			i = 0;
 	ListCell   *cell;
 
-	/* A restore changes nothing while it loads (decision_log.c). */
-	if (ids == NIL || restore_in_progress())
+	if (ids == NIL)
 		return;
+	channel_ids = palloc(sizeof(int64) * count);
 	foreach(cell, ids)
 		channel_ids[i++] = *(int64 *) lfirst(cell);
-	for (i = 0; i < count; i++)
-		(void) drain_queue(channel_ids[i], true, MAX_PASSED_OVER);
-	pfree(channel_ids);
 	list_free(ids);
+	for (i = 0; i < count; i++)
+		drain_queue_for_change(channel_ids[i]);
+	pfree(channel_ids);
 }
 
 /*
@@ -307,6 +390,17 @@ drain_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			/* A channel may have been given a queue since the copy said no. */
+			if (waiting_elsewhere && !cache_still_current())
+				waiting_noted = true;
+			if (waiting_noted && event == XACT_EVENT_PRE_PREPARE)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot PREPARE a transaction that made hubroute items wait in a queue"),
+						 errdetail("Other sessions learn of waiting items when the transaction that made them"
+								   " wait commits in the session that made it."),
+						 errhint("Commit such changes in an ordinary transaction.")));
 			if (waiting_noted)
 				(void) shared_state_lock(); /* attached now: COMMIT must not fail */
 			return;
@@ -322,7 +416,7 @@ drain_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 		default:
 			return;
 	}
-	waiting_noted = empty_noted = false;
+	waiting_noted = waiting_elsewhere = empty_noted = false;
 }
 
 /* Subtransaction abort: queues found empty in it may not be. */

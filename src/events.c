@@ -4,7 +4,9 @@
  * With hubroute.notify_channel set to a name, every decision that gives an
  * item an owner (logged with a user: routed, manual, reply, handoff, from
  * the queue) sends NOTIFY <name> with the JSON payload
- * {"kind", "id", "user_id", "method", "channel_id"}. PostgreSQL queues it
+ * {"kind", "id", "user_id", "method", "channel_id", "assignment_id"}, the
+ * last the decision's row in hubroute.assignments (which makes every
+ * payload differ: PostgreSQL sends a transaction's equal ones once). It queues it
  * with the transaction: it is sent at commit, and not at all on rollback
  * (of a subtransaction too). What limits it is PostgreSQL's: one queue of
  * notifications per cluster (8 GB at most), which a listener that reads
@@ -41,9 +43,10 @@ events_define_setting(void)
 							   check_notify_channel, NULL, NULL);
 }
 
-/* Sends, at commit, the event of a decision that gave an item an owner. */
+/* Sends, at commit, the event of a decision (logged as assignment_id) that gave an item an owner. */
 void
-events_notify(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision)
+events_notify(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision,
+			  int64 assignment_id)
 {
 	StringInfoData payload;
 
@@ -53,7 +56,8 @@ events_notify(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecis
 	appendStringInfo(&payload, "{\"kind\": \"%s\", \"id\": " INT64_FORMAT ", \"user_id\": " INT64_FORMAT
 					 ", \"method\": ", item_kind_info(kind)->noun, item_id, decision->user_id);
 	escape_json(&payload, decision->method);
-	appendStringInfo(&payload, ", \"channel_id\": " INT64_FORMAT "}", channel_id);
+	appendStringInfo(&payload, ", \"channel_id\": " INT64_FORMAT ", \"assignment_id\": " INT64_FORMAT "}",
+					 channel_id, assignment_id);
 	Async_Notify(notify_channel, payload.data);
 	pfree(payload.data);
 }

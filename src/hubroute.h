@@ -569,7 +569,15 @@ typedef struct QueueCursor
 extern bool assign_next_waiting(ItemKind kind, int64 channel_id, QueueCursor *cursor, bool as_hubroute,
 								ItemRow *row);
 extern bool assign_lock_waiting(ItemKind kind, ItemRow *row, bool as_hubroute);
-extern bool assign_from_queue(ItemKind kind, const ItemRow *row, bool as_hubroute);
+/* What became of a waiting item a drain looked at. */
+typedef enum QueueOutcome
+{
+	QUEUE_ASSIGNED,				/* handed out */
+	QUEUE_NOBODY,				/* nobody who can take it has room */
+	QUEUE_BUSY					/* another transaction holds it, or it changed */
+} QueueOutcome;
+
+extern QueueOutcome assign_from_queue(ItemKind kind, const ItemRow *row, bool as_hubroute);
 extern bool assign_permitted(const ChannelInfo *channel, ItemKind kind, const ItemRow *row,
 							 bool check_owner, bool check_team, bool quietly);
 extern void assign_reply(ItemKind kind, int64 item_id, int64 author_id);
@@ -579,9 +587,9 @@ extern int	drain_channel(ChannelInfo *channel, bool as_hubroute);
 extern void drain_for_user(ItemKind kind, int64 user_id);
 extern void drain_all_queues(void);
 extern void drain_for_available_user(int64 user_id);
-extern bool assign_queue_has_items(ItemKind kind, int64 channel_id, bool as_hubroute);
+extern bool assign_queue_has_items(ItemKind kind, int64 channel_id);
 extern bool item_waits(const ItemRow *row);
-extern void drain_note_waiting_item(void);
+extern void drain_note_waiting_item(int64 channel_id);
 extern void drain_register_callbacks(void);
 extern uint64 shared_queue_entries(void);
 extern void shared_note_queue_entry(void);
@@ -590,7 +598,8 @@ extern void shared_note_queues(void);
 
 /* Events (events.c): NOTIFY of a decision that gives an item an owner. */
 extern void events_define_setting(void);
-extern void events_notify(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision);
+extern void events_notify(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecision *decision,
+						  int64 assignment_id);
 
 /* Changes to the configuration (config_changes.c). */
 extern void config_changes_register_callbacks(void);

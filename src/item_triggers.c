@@ -358,7 +358,7 @@ after_insert(Relation rel, ItemKind kind, HeapTuple tuple)
 	if (!row.has_channel)
 		return;
 	if (item_waits(&row))
-		drain_note_waiting_item();
+		drain_note_waiting_item(row.channel_id);
 	if (!pending_take(kind, &row, &pending))
 		refuse_changed_row(kind, &row, NULL);
 	if (!item_rows_agree(&pending.row, &row))
@@ -444,7 +444,7 @@ after_update(Relation rel, ItemKind kind, HeapTuple old_tuple, HeapTuple new_tup
 	}
 	count_update(kind, &old_row, &new_row, change.owner, stamp);
 	if (item_waits(&new_row) && (!item_waits(&old_row) || change.channel))
-		drain_note_waiting_item();
+		drain_note_waiting_item(new_row.channel_id);
 	if (old_row.has_owner && old_row.open && (change.owner || !new_row.open))
 		drain_for_user(kind, old_row.owner_id);
 }

@@ -118,6 +118,29 @@ UPDATE hubroute.tickets SET status = 'closed' WHERE owner_id IN (1, 2) AND statu
 SELECT subject, owner FROM owners WHERE subject LIKE 'k%';
 SELECT name, open_tickets FROM hubroute.user_load WHERE user_id IN (1, 2) ORDER BY user_id;
 
+-- hubroute.drain() runs as the caller: row security that hides the waiting
+-- items from it leaves them waiting, and nothing of what it saw (or did
+-- not see) keeps a later drain of anyone else's from handing them out.
+UPDATE hubroute.users SET ticket_capacity = 1, available = true;
+UPDATE hubroute.tickets SET status = 'closed' WHERE status = 'open';
+INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 'r own 1'), (10, 'r own 2'), (10, 'r own 3'), (10, 'r w');
+SELECT subject, owner FROM owners WHERE subject LIKE 'r %';
+CREATE ROLE hr_queue_blind;
+GRANT USAGE ON SCHEMA hubroute TO hr_queue_blind;
+GRANT SELECT, UPDATE ON hubroute.tickets TO hr_queue_blind;
+ALTER TABLE hubroute.tickets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY not_for_blind ON hubroute.tickets USING (current_user <> 'hr_queue_blind');
+SET ROLE hr_queue_blind;
+SELECT hubroute.drain(10) AS drained_by_blind_role;
+RESET ROLE;
+UPDATE hubroute.tickets SET status = 'closed' WHERE subject = 'r own 1';
+SELECT subject, owner FROM owners WHERE subject LIKE 'r %';
+DROP POLICY not_for_blind ON hubroute.tickets;
+ALTER TABLE hubroute.tickets DISABLE ROW LEVEL SECURITY;
+REVOKE ALL ON hubroute.tickets FROM hr_queue_blind;
+REVOKE USAGE ON SCHEMA hubroute FROM hr_queue_blind;
+DROP ROLE hr_queue_blind;
+
 -- The log: one row per decision handed out from the queue, by the
 -- distribution, and nothing for a drain that found no one.
 SELECT a.method, count(*) FROM hubroute.assignments a WHERE a.reason LIKE 'from the queue:%' GROUP BY 1;

@@ -56,6 +56,18 @@ is($preparer->query_safe(q{
 	UPDATE hubroute.tickets SET status = 'closed' WHERE status = 'open' RETURNING owner_id}), "2\n2",
 	'the preparing session too');
 
+# A transaction that made an item wait in a queue is not prepared: other
+# sessions learn of waiting items when the session that made them wait
+# commits (src/drain.c), and COMMIT PREPARED may come from another.
+$node->safe_psql('postgres', q{UPDATE hubroute.channels SET queue = true WHERE id = 10;
+	UPDATE hubroute.users SET ticket_capacity = 0});
+my ($rc, $out, $err) = $node->psql('postgres', q{BEGIN;
+	INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 'waits');
+	PREPARE TRANSACTION 'waits'});
+like($err, qr/cannot PREPARE a transaction that made hubroute items wait in a queue/,
+	'a transaction that made an item wait in a queue is refused PREPARE');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_prepared_xacts}), '0', 'nothing was prepared');
+
 is($node->safe_psql('postgres', q{SELECT NOT EXISTS (SELECT FROM hubroute.routing_load_check())}), 't',
 	'counts equal the tables');
 $router->quit;
