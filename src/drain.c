@@ -150,6 +150,22 @@ pool_is_full(const ChannelInfo *channel, const ItemRow *row)
 }
 
 /*
+ * Is channel_id's queue worth a look: a queue of a rule that places items,
+ * not known to be empty, with someone in its pool who has room? No SQL.
+ */
+static bool
+queue_worth_a_look(int64 channel_id)
+{
+	ChannelInfo *channel;
+
+	cache_refresh();
+	channel = cache_channel(channel_id);
+	return channel != NULL && channel->queue &&
+		channel->rule.assign_to != ASSIGN_NOBODY && channel->rule.assign_to != ASSIGN_CUSTOMER_AGENT &&
+		channel->queue_empty_as_of != queue_entries() + 1 && pool_has_room(channel, NULL);
+}
+
+/*
  * Drains channel_id's queue (see the header); passes over at most
  * max_passed_over items in a row (-1: no limit). Returns how many items
  * it assigned.
@@ -165,15 +181,11 @@ drain_queue(int64 channel_id, bool as_hubroute, int max_passed_over)
 	int			passed_over = 0;
 	bool		found_any = false;
 
-	cache_refresh();
-	channel = cache_channel(channel_id);
-	if (channel == NULL || !channel->queue ||
-		channel->rule.assign_to == ASSIGN_NOBODY || channel->rule.assign_to == ASSIGN_CUSTOMER_AGENT)
-		return 0;
 	/* Read before looking: an item that comes to wait meanwhile moves it. */
 	entries = queue_entries();
-	if (channel->queue_empty_as_of == entries + 1 || !pool_has_room(channel, NULL))
+	if (!queue_worth_a_look(channel_id))
 		return 0;
+	channel = cache_channel(channel_id);
 	kind = channel_item_kind(channel);
 	for (;;)
 	{
@@ -267,6 +279,8 @@ drain_queue_for_change(int64 channel_id)
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 
+	if (!queue_worth_a_look(channel_id))
+		return;					/* the usual case: no subtransaction */
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(caller);
 	PG_TRY();
