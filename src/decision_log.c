@@ -49,6 +49,7 @@
 PG_FUNCTION_INFO_V1(hubroute_log_changed);
 
 static SPIPlanPtr log_plan;
+static SPIPlanPtr log_plan_with_id;
 static SPIPlanPtr notify_plan;
 static SPIPlanPtr message_plan;
 
@@ -283,55 +284,56 @@ log_insert_direct(Relation rel, const Datum *values, const bool *nulls)
 	FreeExecutorState(estate);
 }
 
-/*
- * Runs a saved INSERT as hubroute_logger; returns the bigint it returns
- * (RETURNING id), or 0.
- */
-static int64
+/* Runs a saved INSERT as hubroute_logger. */
+static void
 insert_as_internal(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,
 				   Datum *values, const char *nulls)
 {
 	InternalSql internal;
-	int64		returned = 0;
-	bool		isnull;
 
 	internal_sql_begin(&internal, INTERNAL_LOGGER);
-	if (spi_run(spi_plan(cache, sql, nargs, argtypes), values, nulls, false, 0) == 1 &&
-		SPI_tuptable != NULL)
-		returned = spi_get_int64(0, 1, &isnull);
+	spi_run(spi_plan(cache, sql, nargs, argtypes), values, nulls, false, 0);
 	internal_sql_end(&internal);
-	return returned;
 }
 
-/* Logs through SQL: an ordinary INSERT, for a table a DBA has changed; returns the row's id. */
-static int64
-log_insert_sql(const Datum *values, const bool *nulls)
+/*
+ * Logs through SQL: an ordinary INSERT, for a table a DBA has changed. The
+ * id is values[LOG_ID] when with_id (taken from the identity sequence, as
+ * its default would), else the column's default.
+ */
+static void
+log_insert_sql(const Datum *values, const bool *nulls, bool with_id)
 {
-	int64		id = 0;
+	int			first = with_id ? LOG_ID : LOG_TICKET_ID;
+	Oid			argtypes[LOG_COLUMN_COUNT];
+	char		sql_nulls[LOG_COLUMN_COUNT];
 
-	Oid			argtypes[LOG_COLUMN_COUNT - 1];
-	char		sql_nulls[LOG_COLUMN_COUNT - 1];
-
-	for (int c = LOG_TICKET_ID; c < LOG_COLUMN_COUNT; c++)
+	for (int c = first; c < LOG_COLUMN_COUNT; c++)
 	{
-		argtypes[c - 1] = log_columns[c].type;
-		sql_nulls[c - 1] = nulls[c] ? 'n' : ' ';
+		argtypes[c - first] = log_columns[c].type;
+		sql_nulls[c - first] = nulls[c] ? 'n' : ' ';
 	}
 	logging = true;
 	PG_TRY();
 	{
-		id = insert_as_internal(&log_plan,
-								"INSERT INTO hubroute.assignments"
-								" (ticket_id, conversation_id, user_id, team_id, method, reason, at, channel_id)"
-								" VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-								LOG_COLUMN_COUNT - 1, argtypes, (Datum *) values + 1, sql_nulls);
+		if (with_id)
+			insert_as_internal(&log_plan_with_id,
+							   "INSERT INTO hubroute.assignments (id, ticket_id, conversation_id, user_id,"
+							   " team_id, method, reason, at, channel_id)"
+							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+							   LOG_COLUMN_COUNT, argtypes, (Datum *) values, sql_nulls);
+		else
+			insert_as_internal(&log_plan,
+							   "INSERT INTO hubroute.assignments"
+							   " (ticket_id, conversation_id, user_id, team_id, method, reason, at, channel_id)"
+							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+							   LOG_COLUMN_COUNT - 1, argtypes, (Datum *) values + 1, sql_nulls);
 	}
 	PG_FINALLY();
 	{
 		logging = false;
 	}
 	PG_END_TRY();
-	return id;
 }
 
 /* Logs a decision (routed, manual, reply or import), assigned or not, of an item in channel_id. */
@@ -362,8 +364,13 @@ decision_log(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecisi
 	values[LOG_CHANNEL_ID] = Int64GetDatum(channel_id);
 	if (!log_direct)
 	{
+		AttrNumber	id = relation_column(RelationGetDescr(rel), "assignments", "id", INT8OID);
+		Oid			sequence = getIdentitySequence(RelationGetRelid(rel), id, true);
+
 		table_close(rel, NoLock);
-		events_notify(kind, item_id, channel_id, decision, log_insert_sql(values, nulls));
+		values[LOG_ID] = Int64GetDatum(OidIsValid(sequence) ? nextval_internal(sequence, false) : 0);
+		log_insert_sql(values, nulls, OidIsValid(sequence));
+		events_notify(kind, item_id, channel_id, decision, DatumGetInt64(values[LOG_ID]));
 		return;
 	}
 	values[LOG_ID] = Int64GetDatum(nextval_internal(log_sequence, false));

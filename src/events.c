@@ -6,7 +6,8 @@
  * the queue) sends NOTIFY <name> with the JSON payload
  * {"kind", "id", "user_id", "method", "channel_id", "assignment_id"}, the
  * last the decision's row in hubroute.assignments (which makes every
- * payload differ: PostgreSQL sends a transaction's equal ones once). It queues it
+ * payload differ: PostgreSQL sends a transaction's equal ones once; null
+ * only when a DBA took the identity off the log's id). It queues it
  * with the transaction: it is sent at commit, and not at all on rollback
  * (of a subtransaction too). What limits it is PostgreSQL's: one queue of
  * notifications per cluster (8 GB at most), which a listener that reads
@@ -56,8 +57,11 @@ events_notify(ItemKind kind, int64 item_id, int64 channel_id, const RoutingDecis
 	appendStringInfo(&payload, "{\"kind\": \"%s\", \"id\": " INT64_FORMAT ", \"user_id\": " INT64_FORMAT
 					 ", \"method\": ", item_kind_info(kind)->noun, item_id, decision->user_id);
 	escape_json(&payload, decision->method);
-	appendStringInfo(&payload, ", \"channel_id\": " INT64_FORMAT ", \"assignment_id\": " INT64_FORMAT "}",
-					 channel_id, assignment_id);
+	appendStringInfo(&payload, ", \"channel_id\": " INT64_FORMAT ", \"assignment_id\": ", channel_id);
+	if (assignment_id > 0)
+		appendStringInfo(&payload, INT64_FORMAT "}", assignment_id);
+	else
+		appendStringInfoString(&payload, "null}");	/* a DBA gave the log's id no identity */
 	Async_Notify(notify_channel, payload.data);
 	pfree(payload.data);
 }
