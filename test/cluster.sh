@@ -160,10 +160,11 @@ hubroute_start_cluster() {
 #     --trace-children is about exec'd programs (archive_command and the like);
 #   - no leak checking: the server frees memory contexts, not chunks, and
 #     leaves the rest to process exit;
-#   - --track-origins=yes, so an uninitialised value is reported with the
-#     allocation it came from; the suites take about 1.6 times as long as
-#     without it (330 s instead of 200 s for 24 regress tests and 9 specs on
-#     2 cores): the first thing to drop should they grow too slow.
+#   - no --track-origins: an uninitialised value is still reported, where it
+#     is used, but not with the allocation it came from. With it the suites
+#     took 1.6 times as long (778 s for 33 regress tests and 21 specs on 2
+#     cores, the whole run 14 minutes, near its 15); to find an origin, run
+#     the failing test alone with HUBROUTE_VALGRIND_ORIGINS=1.
 # Debian's postgres is not built with USE_VALGRIND: memcheck sees the
 # blocks that memory contexts malloc, not palloc'd chunks, so a read past a
 # palloc'd chunk or after its pfree goes unseen unless it leaves the block.
@@ -277,7 +278,7 @@ _hubroute_write_valgrind_wrapper() {
         --leak-check=no
         --error-limit=no
         --num-callers=50
-        --track-origins=yes
+        "--track-origins=$([ "${HUBROUTE_VALGRIND_ORIGINS:-0}" = 1 ] && echo yes || echo no)"
         --read-inline-info=yes
         --fullpath-after=
         "--error-markers=VALGRIND-ERROR-BEGIN,VALGRIND-ERROR-END"
