@@ -83,6 +83,21 @@ SELECT hubroute.handoff(id, 'asked') FROM hubroute.conversations WHERE subject =
 SELECT a.method, a.user_id, a.reason FROM hubroute.assignments a
   JOIN hubroute.conversations c ON c.id = a.conversation_id WHERE c.subject = 'bot' ORDER BY a.id;
 
+-- Workflow handoff: a ticket on the workflow channel and the conversation
+-- go to the same target, who needs room for both. Ann and Bob are full of
+-- tickets; Bob with room for tickets but none for conversations still
+-- cannot; with room for both he takes them.
+INSERT INTO hubroute.channels (id, workspace_id, kind, name, assign_to) VALUES (30, 200, 'form', 'handoffs', 'nobody');
+UPDATE hubroute.customer_agent SET handoff_mode = 'workflow', workflow_channel_id = 30;
+INSERT INTO hubroute.conversations (channel_id, subject) VALUES (20, 'bot 2'), (20, 'bot 3'), (20, 'bot 4');
+SELECT hubroute.handoff(id, 'asked') FROM hubroute.conversations WHERE subject = 'bot 2';
+UPDATE hubroute.users SET ticket_capacity = 3 WHERE id = 2;
+SELECT hubroute.handoff(id, 'asked') FROM hubroute.conversations WHERE subject = 'bot 3';
+UPDATE hubroute.users SET conversation_capacity = 1 WHERE id = 2;
+SELECT hubroute.handoff(id, 'asked') FROM hubroute.conversations WHERE subject = 'bot 4';
+SELECT t.conversation_id, t.owner_id, a.reason FROM hubroute.tickets t
+  JOIN hubroute.assignments a ON a.ticket_id = t.id WHERE t.channel_id = 30 ORDER BY t.id;
+
 -- What routing compares equals the tables.
 SELECT * FROM hubroute.routing_load_check();
 DROP EXTENSION hubroute CASCADE;
