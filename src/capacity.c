@@ -67,19 +67,21 @@ capacity_explain_full(int count)
 }
 
 /*
- * Counts the decision giving the request's item to candidate, who has room
- * (the caller holds the decision lock). A drain's decision that uses room
+ * Counts the decision giving the request's item to candidate, who has room,
+ * at *at (moved past the candidate's last assignment; the caller holds the
+ * decision lock). A drain's decision that uses room
  * only this transaction made counts at commit; then *at_commit is set, and
  * the caller calls counters_note_own_gain() once it released the lock.
  */
 int
-capacity_count_choice(const RoutingRequest *request, const Candidate *candidate, TimestampTz at,
+capacity_count_choice(const RoutingRequest *request, const Candidate *candidate, TimestampTz *at,
 					  Rotation *rotation, bool *at_commit)
 {
+	counters_decision_time_locked(candidate->load, at);
 	*at_commit = request->from_queue && !capacity_has_shared_room(candidate, request->kind);
 	if (*at_commit)
-		return counters_gain_at_commit_locked(request->kind, candidate->load, at, rotation);
-	return counters_gain_locked(request->kind, candidate->load, 1, at, rotation);
+		return counters_gain_at_commit_locked(request->kind, candidate->load, *at, rotation);
+	return counters_gain_locked(request->kind, candidate->load, 1, *at, rotation);
 }
 
 /*
@@ -98,7 +100,7 @@ capacity_give_to(const RoutingRequest *request, UserInfo *user, RoutingDecision 
 	decision_lock();
 	*full = !capacity_has_room(&candidate, request->kind);
 	if (!*full)
-		effect = capacity_count_choice(request, &candidate, decision->at, NULL, &at_commit);
+		effect = capacity_count_choice(request, &candidate, &decision->at, NULL, &at_commit);
 	decision_unlock();
 	if (at_commit)
 		counters_note_own_gain(effect);

@@ -52,9 +52,8 @@ typedef struct Effect
 	UserLoad   *load;
 	int			delta;			/* open items of kind gained (GAIN: 0 or 1) */
 	int			at_commit;		/* GAIN: open items of kind gained at commit (0 or 1) */
-	bool		stamped;		/* last_assigned_at moves to stamp ... */
-	TimestampTz stamp;
-	TimestampTz previous_stamp; /* ... from this (GAIN) */
+	bool		stamped;		/* last_assigned_at moved (GAIN) or moves (CHANGE) to stamp */
+	TimestampTz stamp;			/* the decision's time; DT_NOBEGIN: none */
 	Rotation   *rotation;		/* GAIN: moved to load's user, from previous_* */
 	bool		previous_started;
 	int64		previous_user;
@@ -151,8 +150,13 @@ effect_undo(Effect *effect)
 	if (effect->what == EFFECT_CHANGE)
 		return;
 	effect->load->open[effect->kind] -= effect->delta;
+	/*
+	 * Back to the latest committed stamp, not the one this decision found:
+	 * that one may be another's that is undone too. A later decision still
+	 * in flight gets its stamp back when it commits.
+	 */
 	if (effect->stamped && effect->load->last_assigned_at == effect->stamp)
-		effect->load->last_assigned_at = effect->previous_stamp;
+		effect->load->last_assigned_at = effect->load->committed_assigned_at;
 	shared_note_change(effect->load->user_id);
 	if (effect->rotation != NULL && effect->rotation->started &&
 		effect->rotation->last_user_id == effect->load->user_id)
@@ -172,7 +176,7 @@ effect_undo(Effect *effect)
 int
 counters_gain_locked(ItemKind kind, UserLoad *load, int delta, TimestampTz stamp, Rotation *rotation)
 {
-	Effect		effect = {.what = EFFECT_GAIN,.kind = kind,.load = load,.delta = delta};
+	Effect		effect = {.what = EFFECT_GAIN,.kind = kind,.load = load,.delta = delta,.stamp = stamp};
 
 	if (delta == 0 && stamp == DT_NOBEGIN && rotation == NULL)
 		return -1;
@@ -181,8 +185,6 @@ counters_gain_locked(ItemKind kind, UserLoad *load, int delta, TimestampTz stamp
 	if (stamp != DT_NOBEGIN && stamp > load->last_assigned_at)
 	{
 		effect.stamped = true;
-		effect.stamp = stamp;
-		effect.previous_stamp = load->last_assigned_at;
 		stamp_load(load, stamp);
 	}
 	if (rotation != NULL)
@@ -208,7 +210,7 @@ counters_gain_at_commit_locked(ItemKind kind, UserLoad *load, TimestampTz stamp,
 
 	if (handle < 0)
 	{
-		Effect		effect = {.what = EFFECT_GAIN,.kind = kind,.load = load};
+		Effect		effect = {.what = EFFECT_GAIN,.kind = kind,.load = load,.stamp = DT_NOBEGIN};
 
 		handle = effect_push(&effect);
 	}
@@ -222,6 +224,20 @@ counters_note_own_gain(int handle)
 {
 	Assert(handle >= 0 && handle < effect_count);
 	own_changes_add(&effects[handle]);
+}
+
+/*
+ * Moves a routing decision's time *at past load's last assignment (by a
+ * microsecond, when the clock has not): decisions then stamp in the order
+ * they take the decision lock, and one taken back (effect_undo(), which
+ * restores the stamp before it) never hides the stamp of a decision that
+ * came after it but read the clock before it. The caller holds the lock.
+ */
+void
+counters_decision_time_locked(const UserLoad *load, TimestampTz *at)
+{
+	if (*at <= load->last_assigned_at)
+		*at = load->last_assigned_at + 1;
 }
 
 /* counters_gain_locked() for user_id, without a rotation, taking the lock itself. */
@@ -337,8 +353,14 @@ counters_commit(void)
 		if (effect->what == EFFECT_CHANGE)
 		{
 			effect->load->open[effect->kind] += effect->delta;
-			if (effect->stamped)
-				stamp_load(effect->load, effect->stamp);
+			shared_note_change(effect->load->user_id);
+		}
+		/* Committed: a stamp an undone decision took away meanwhile comes back. */
+		if (effect->stamp != DT_NOBEGIN && (effect->what == EFFECT_GAIN || effect->stamped))
+		{
+			stamp_load(effect->load, effect->stamp);
+			if (effect->stamp > effect->load->committed_assigned_at)
+				effect->load->committed_assigned_at = effect->stamp;
 			shared_note_change(effect->load->user_id);
 		}
 	}

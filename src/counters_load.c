@@ -65,7 +65,7 @@ apply_count_row(SPITupleTable *counts, int row, UserLoad *slot)
 	Datum		at = SPI_getbinval(tuple, counts->tupdesc, 4, &isnull);
 
 	if (what == 2)
-		slot->last_assigned_at = DatumGetTimestampTz(at);
+		slot->last_assigned_at = slot->committed_assigned_at = DatumGetTimestampTz(at);
 	else
 		slot->open[what] = count;
 }

@@ -59,6 +59,7 @@ handoff_decide(const RoutingRequest *request, Pool *pool, const char *why, Routi
 	if (count > 0)
 	{
 		chosen = candidates_pick_least_loaded(room, count, ITEM_CONVERSATION, true, &least);
+		counters_decision_time_locked(room[chosen].load, &decision->at);
 		effect = counters_gain_locked(ITEM_CONVERSATION, room[chosen].load, 1, decision->at, NULL);
 	}
 	decision_unlock();
@@ -154,7 +155,9 @@ workflow_decide(ChannelInfo *desk, int64 source_channel_id, bool live, const cha
 	if (choice.count > 0)
 	{
 		chosen = strategy_round_robin.pick(&choice, &least);
+		counters_decision_time_locked(choice.candidates[chosen].load, &ticket->at);
 		effect = counters_gain_locked(ITEM_TICKET, choice.candidates[chosen].load, 1, ticket->at, rotation);
+		counters_decision_time_locked(choice.candidates[chosen].load, &conversation->at);
 		*conversation_effect = counters_gain_locked(ITEM_CONVERSATION, choice.candidates[chosen].load, 1,
 													conversation->at, NULL);
 	}

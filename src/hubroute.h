@@ -244,6 +244,7 @@ typedef struct UserLoad
 	int64		user_id;
 	int32		open[2];		/* by ItemKind */
 	TimestampTz last_assigned_at;	/* DT_NOBEGIN: never assigned */
+	TimestampTz committed_assigned_at;	/* the same of committed decisions only */
 } UserLoad;
 
 /* A round-robin channel's rotation: the last user served. */
@@ -419,7 +420,7 @@ extern char *capacity_explain_full(int count);
 struct RoutingRequest;
 struct RoutingDecision;
 extern int	capacity_count_choice(const struct RoutingRequest *request, const Candidate *candidate,
-								  TimestampTz at, Rotation *rotation, bool *at_commit);
+								  TimestampTz *at, Rotation *rotation, bool *at_commit);
 extern int	capacity_give_to(const struct RoutingRequest *request, UserInfo *user,
 							 struct RoutingDecision *decision, bool *full);
 
@@ -503,6 +504,7 @@ extern int	counters_gain(ItemKind kind, int64 user_id, int delta, TimestampTz st
 extern int	counters_gain_at_commit_locked(ItemKind kind, UserLoad *load, TimestampTz stamp,
 										   Rotation *rotation);
 extern void counters_note_own_gain(int handle);
+extern void counters_decision_time_locked(const UserLoad *load, TimestampTz *at);
 extern void counters_change_at_commit(ItemKind kind, int64 user_id, int delta, TimestampTz stamp);
 extern void counters_read(const UserLoad *load, int32 open[2], TimestampTz *last_assigned_at);
 extern bool counters_have_own_changes(void);

@@ -123,7 +123,7 @@ route_to_pool(const RoutingRequest *request, RoutingDecision *decision)
 	decision_lock();
 	chosen = pick_with_room(strategy, &choice, index, room, &least);
 	if (chosen >= 0)
-		effect = capacity_count_choice(request, &choice.candidates[chosen], decision->at, rotation,
+		effect = capacity_count_choice(request, &choice.candidates[chosen], &decision->at, rotation,
 									   &at_commit);
 	decision_unlock();
 	if (at_commit)

@@ -335,6 +335,7 @@ static void
 user_load_init(void *slot)
 {
 	((UserLoad *) slot)->last_assigned_at = DT_NOBEGIN;
+	((UserLoad *) slot)->committed_assigned_at = DT_NOBEGIN;
 }
 
 /* A new channel's rotation: not started. */
