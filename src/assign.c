@@ -372,6 +372,30 @@ update_routed_item(OwnerChange *change, const RoutingDecision *decision, bool as
 }
 
 /*
+ * Runs a saved query for one item, as the caller or, for hubroute's own
+ * decision, as hubroute_logger, and reads the row found into row (which
+ * owns what it holds), and its priority (the column after the ones
+ * ITEM_LOCK_SELECT names routing reads) into *priority unless NULL. True
+ * when found.
+ */
+static bool
+read_item_as(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, Datum *values, ItemKind kind,
+			 bool as_hubroute, ItemRow *row, int16 *priority)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	InternalSql internal;
+	bool		found;
+	bool		isnull;
+
+	connect_as(as_hubroute, &internal);
+	found = read_locked_item(cache, sql, nargs, argtypes, values, kind, caller, row);
+	if (found && priority != NULL)
+		*priority = DatumGetInt16(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 11, &isnull));
+	finish_as(as_hubroute, &internal);
+	return found;
+}
+
+/*
  * Locks conversation_id as its UPDATE will (FOR NO KEY UPDATE: no wait for
  * a message being inserted on it, whose foreign key holds FOR KEY SHARE)
  * and reads it into row (which owns what it holds), as the caller or, for
@@ -381,18 +405,12 @@ update_routed_item(OwnerChange *change, const RoutingDecision *decision, bool as
 bool
 assign_lock_for_handoff(int64 conversation_id, bool as_hubroute, ItemRow *row)
 {
-	MemoryContext caller = CurrentMemoryContext;
 	Oid			argtypes[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(conversation_id)};
-	InternalSql internal;
-	bool		found;
 
-	connect_as(as_hubroute, &internal);
-	found = read_locked_item(&handoff_lock_plans[as_hubroute],
-							 ITEM_LOCK_SELECT "conversations i WHERE i.id" EQ "$1 FOR NO KEY UPDATE",
-							 1, argtypes, values, ITEM_CONVERSATION, caller, row);
-	finish_as(as_hubroute, &internal);
-	return found;
+	return read_item_as(&handoff_lock_plans[as_hubroute],
+						ITEM_LOCK_SELECT "conversations i WHERE i.id" EQ "$1 FOR NO KEY UPDATE",
+						1, argtypes, values, ITEM_CONVERSATION, as_hubroute, row, NULL);
 }
 
 /*
@@ -493,23 +511,14 @@ assign_next_waiting(ItemKind kind, int64 channel_id, QueueCursor *cursor, bool a
 				 "        AND (i.created_at, i.id) OPERATOR(pg_catalog.>) ($3, $4)))"
 				 " ORDER BY i.priority DESC, i.created_at, i.id LIMIT 1",
 				 item_kind_info(kind)->table);
-	MemoryContext caller = CurrentMemoryContext;
-	InternalSql internal;
-	bool		found;
-	bool		isnull;
+	int16		priority;
 
-	connect_as(as_hubroute, &internal);
-	found = read_locked_item(&waiting_plans[kind], sql, 4, argtypes, values, kind, caller, row);
-	if (found)
-		cursor->priority = DatumGetInt16(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-													   11, &isnull));
-	finish_as(as_hubroute, &internal);
-	if (found)
-	{
-		cursor->created_at = row->created_at;
-		cursor->id = row->id;
-	}
-	return found;
+	if (!read_item_as(&waiting_plans[kind], sql, 4, argtypes, values, kind, as_hubroute, row, &priority))
+		return false;
+	cursor->priority = priority;
+	cursor->created_at = row->created_at;
+	cursor->id = row->id;
+	return true;
 }
 
 /*
@@ -527,14 +536,7 @@ assign_lock_waiting(ItemKind kind, ItemRow *row, bool as_hubroute)
 				 " WHERE i.id" EQ "$1 AND i.owner_id IS NULL AND i.status" EQ "'open'"
 				 "   AND i.handled_by" EQ "'human' FOR UPDATE SKIP LOCKED",
 				 item_kind_info(kind)->table);
-	MemoryContext caller = CurrentMemoryContext;
-	InternalSql internal;
-	bool		found;
-
-	connect_as(as_hubroute, &internal);
-	found = read_locked_item(&waiting_lock_plans[kind], sql, 1, argtypes, values, kind, caller, row);
-	finish_as(as_hubroute, &internal);
-	return found;
+	return read_item_as(&waiting_lock_plans[kind], sql, 1, argtypes, values, kind, as_hubroute, row, NULL);
 }
 
 /* Do two readings of an item require the same skills? */

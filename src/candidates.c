@@ -92,6 +92,13 @@ workspace_allows_team(const ChannelInfo *channel, int64 team_id)
 		ids_contain(channel->workspace_teams, channel->workspace_team_count, team_id);
 }
 
+/* Has user a capacity for either kind of item? */
+static inline bool
+user_has_capacity(const UserInfo *user)
+{
+	return user->capacity[ITEM_TICKET] >= 0 || user->capacity[ITEM_CONVERSATION] >= 0;
+}
+
 /* Is user eligible under query (see the top of this file)? */
 bool
 user_eligible(const CandidateQuery *query, const UserInfo *user)
@@ -135,7 +142,7 @@ pool_filter(const CandidateQuery *query, Candidate *candidates, bool *capped)
 		candidates[count].user_id = user->user_id;
 		candidates[count].load = user->load;
 		candidates[count].capacity = user->capacity;
-		*capped |= user->capacity[ITEM_TICKET] >= 0 || user->capacity[ITEM_CONVERSATION] >= 0;
+		*capped |= user_has_capacity(user);
 		count++;
 	}
 	return count;
@@ -257,7 +264,7 @@ candidates_capped(const CandidateQuery *query)
 	if (query->required_count == 0 && pool->eligible_valid[honour])
 		return pool->eligible_capped[honour];
 	for (int i = 0; i < pool->size; i++)
-		if (pool->members[i]->capacity[ITEM_TICKET] >= 0 || pool->members[i]->capacity[ITEM_CONVERSATION] >= 0)
+		if (user_has_capacity(pool->members[i]))
 			return true;
 	return false;
 }

@@ -58,6 +58,16 @@ capacity_keep_room(const Candidate *candidates, int count, ItemKind kind, Candid
 	return kept;
 }
 
+/* Has any of the candidates room for one more item of kind? (The caller holds the decision lock.) */
+bool
+capacity_any_room(const Candidate *candidates, int count, ItemKind kind)
+{
+	for (int i = 0; i < count; i++)
+		if (capacity_has_room(&candidates[i], kind))
+			return true;
+	return false;
+}
+
 /* Why nobody of count eligible users can have the item. */
 char *
 capacity_explain_full(int count)

@@ -97,6 +97,13 @@ stamp_load(UserLoad *load, TimestampTz at)
 		load->last_assigned_at = at;
 }
 
+/* Does effect count open items at commit (a CHANGE, or a drain's GAIN)? */
+static inline bool
+counts_at_commit(const Effect *effect)
+{
+	return effect->what == EFFECT_CHANGE || effect->at_commit != 0;
+}
+
 /* Adds a change at commit to own_changes. */
 static void
 own_changes_add(const Effect *effect)
@@ -131,7 +138,7 @@ own_changes_rebuild(void)
 		hash_destroy(own_changes);
 	own_changes = NULL;
 	for (int i = 0; i < effect_count; i++)
-		if ((effects[i].what == EFFECT_CHANGE || effects[i].at_commit != 0) && !effects[i].settled)
+		if (counts_at_commit(&effects[i]) && !effects[i].settled)
 			own_changes_add(&effects[i]);
 }
 
@@ -229,9 +236,9 @@ counters_note_own_gain(int handle)
 /*
  * Moves a routing decision's time *at past load's last assignment (by a
  * microsecond, when the clock has not): decisions then stamp in the order
- * they take the decision lock, and one taken back (effect_undo(), which
- * restores the stamp before it) never hides the stamp of a decision that
- * came after it but read the clock before it. The caller holds the lock.
+ * they take the decision lock, so a decision that came after another but
+ * read the clock before it still stamps, and one taken back (effect_undo())
+ * never leaves it hidden. The caller holds the lock.
  */
 void
 counters_decision_time_locked(const UserLoad *load, TimestampTz *at)
@@ -378,8 +385,7 @@ counters_undo_from(int first)
 	decision_lock();
 	for (int i = effect_count - 1; i >= first; i--)
 	{
-		changes_undone |= (effects[i].what == EFFECT_CHANGE || effects[i].at_commit != 0) &&
-			!effects[i].settled;
+		changes_undone |= counts_at_commit(&effects[i]) && !effects[i].settled;
 		effect_undo(&effects[i]);
 	}
 	decision_unlock();

@@ -128,15 +128,14 @@ pool_has_room(ChannelInfo *channel, const ItemRow *item)
 	CandidateQuery query;
 	const Candidate *candidates;
 	int			count;
-	bool		room = false;
+	bool		room;
 
 	if (channel->rule.assign_to != ASSIGN_USERS_AND_TEAMS)
 		return true;
 	candidate_query_init(&query, channel, &channel->targets, item, channel->rule.only_available);
 	candidates = candidates_select(&query, &count);
 	decision_lock_shared();
-	for (int i = 0; i < count && !room; i++)
-		room = capacity_has_room(&candidates[i], channel_item_kind(channel));
+	room = capacity_any_room(candidates, count, channel_item_kind(channel));
 	decision_unlock();
 	return room;
 }

@@ -416,6 +416,7 @@ extern bool candidates_capped(const CandidateQuery *query);
 extern bool capacity_has_room(const Candidate *candidate, ItemKind kind);
 extern bool capacity_has_shared_room(const Candidate *candidate, ItemKind kind);
 extern int	capacity_keep_room(const Candidate *candidates, int count, ItemKind kind, Candidate *room);
+extern bool capacity_any_room(const Candidate *candidates, int count, ItemKind kind);
 extern char *capacity_explain_full(int count);
 struct RoutingRequest;
 struct RoutingDecision;
