@@ -141,6 +141,26 @@ REVOKE ALL ON hubroute.tickets FROM hr_queue_blind;
 REVOKE USAGE ON SCHEMA hubroute FROM hr_queue_blind;
 DROP ROLE hr_queue_blind;
 
+-- A drain for a change that fails is undone and reported as a WARNING; the
+-- change itself goes on, and the item waits for the next drain.
+UPDATE hubroute.tickets SET status = 'closed' WHERE status = 'open';
+UPDATE hubroute.users SET ticket_capacity = 0, available = true;
+INSERT INTO hubroute.tickets (channel_id, subject) VALUES (10, 'poison');
+CREATE FUNCTION pg_temp.refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'poison refused' USING ERRCODE = 'check_violation';
+END;
+$$;
+CREATE TRIGGER refuse_poison BEFORE UPDATE ON hubroute.tickets FOR EACH ROW
+    WHEN (NEW.subject = 'poison' AND NEW.owner_id IS NOT NULL) EXECUTE FUNCTION pg_temp.refuse_poison();
+GRANT EXECUTE ON FUNCTION pg_temp.refuse_poison() TO hubroute_logger;
+UPDATE hubroute.users SET ticket_capacity = NULL WHERE id = 1;
+SELECT ticket_capacity FROM hubroute.users WHERE id = 1;
+SELECT subject, owner FROM owners WHERE subject = 'poison';
+DROP TRIGGER refuse_poison ON hubroute.tickets;
+SELECT hubroute.drain(10) AS drained_after;
+SELECT subject, owner FROM owners WHERE subject = 'poison';
+
 -- The log: one row per decision handed out from the queue, by the
 -- distribution, and nothing for a drain that found no one.
 SELECT a.method, count(*) FROM hubroute.assignments a WHERE a.reason LIKE 'from the queue:%' GROUP BY 1;
